@@ -1,0 +1,149 @@
+"""One tree of errors for the whole package.
+
+Every error carries an HTTP ``status`` and a stable ``code`` so that every surface (HTTP API, CLI,
+gateway tool result, MCP tool result) reports the same failure the same way. The codes of the
+original Smart Spawn API are kept verbatim; ours are added beside them.
+
+    SmartSpawnError (500, INTERNAL)
+    ├── InvalidInput (400)
+    │   ├── MissingParam       MISSING_PARAM
+    │   ├── InvalidParam       INVALID_PARAM
+    │   └── InvalidBody        INVALID_BODY
+    ├── Unauthorized (401)     UNAUTHORIZED
+    ├── NotFound (404)         NOT_FOUND
+    │   └── NoModel            NO_MODEL
+    ├── PayloadTooLarge (413)  PAYLOAD_TOO_LARGE
+    ├── RateLimited (429)      RATE_LIMITED
+    ├── BudgetExceeded (402)   BUDGET_EXCEEDED   (a run's USD cap was reached)
+    ├── SourceError (502)      SOURCE_ERROR      (a benchmark source failed)
+    ├── UpstreamError (502)    UPSTREAM_ERROR    (a model provider or remote API failed)
+    ├── SpawnTimeout (504)     TIMEOUT
+    └── StoreError (500)       STORE_ERROR
+
+Third-party exceptions are translated into this tree at the boundary that meets them.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel
+
+
+class ErrorBody(BaseModel):
+    """The wire shape of an error: ``{"error": {"code": ..., "message": ...}}``."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class SmartSpawnError(Exception):
+    """Root of every error raised by smart-spawn on purpose."""
+
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "INTERNAL"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def body(self) -> ErrorBody:
+        """The error as its wire shape."""
+        return ErrorBody(code=self.code, message=self.message, field=self.field)
+
+    def to_dict(self) -> dict[str, dict[str, str]]:
+        """``{"error": {"code", "message"}}``, the original API's envelope."""
+        err = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            err["field"] = self.field
+        return {"error": err}
+
+
+class InvalidInput(SmartSpawnError):
+    """Some input was wrong; the message names the field."""
+
+    status = 400
+    code = "INVALID_PARAM"
+
+
+class MissingParam(InvalidInput):
+    code = "MISSING_PARAM"
+
+
+class InvalidParam(InvalidInput):
+    code = "INVALID_PARAM"
+
+
+class InvalidBody(InvalidInput):
+    code = "INVALID_BODY"
+
+
+class Unauthorized(SmartSpawnError):
+    status = 401
+    code = "UNAUTHORIZED"
+
+
+class NotFound(SmartSpawnError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class NoModel(NotFound):
+    """No model qualifies. ``next_budget`` names the cheapest wider budget that has one."""
+
+    code = "NO_MODEL"
+
+    def __init__(
+        self, message: str, *, budget: str | None = None, next_budget: str | None = None
+    ) -> None:
+        super().__init__(message, field="budget" if budget else None)
+        self.budget = budget
+        self.next_budget = next_budget
+
+
+class PayloadTooLarge(SmartSpawnError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class RateLimited(SmartSpawnError):
+    status = 429
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str = "Too many requests", *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class BudgetExceeded(SmartSpawnError):
+    status = 402
+    code = "BUDGET_EXCEEDED"
+
+
+class SourceError(SmartSpawnError):
+    status = 502
+    code = "SOURCE_ERROR"
+
+
+class UpstreamError(SmartSpawnError):
+    """A model provider or a remote routing API failed. ``retryable`` marks 429/5xx/timeouts."""
+
+    status = 502
+    code = "UPSTREAM_ERROR"
+
+    def __init__(self, message: str, *, retryable: bool = False, status_code: int | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.status_code = status_code
+
+
+class SpawnTimeout(SmartSpawnError):
+    status = 504
+    code = "TIMEOUT"
+
+
+class StoreError(SmartSpawnError):
+    status = 500
+    code = "STORE_ERROR"

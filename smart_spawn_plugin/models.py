@@ -1,0 +1,153 @@
+"""The shared vocabulary: pydantic types that cross boundaries (HTTP, tools, store, config).
+
+Field names are snake_case in Python and camelCase on the wire (``by_alias=True``), so the
+shapes match the original Smart Spawn API (``contextLength``, ``costEfficiency`` …).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+Category = Literal["coding", "reasoning", "creative", "research", "general", "fast-cheap", "vision"]
+#: The original's ``KNOWN_CATEGORIES`` order.
+CATEGORIES: Final[tuple[Category, ...]] = get_args(Category)
+
+Budget = Literal["low", "medium", "high", "any"]
+BUDGETS: Final[tuple[Budget, ...]] = get_args(Budget)
+
+Tier = Literal["premium", "standard", "budget"]
+TIERS: Final[tuple[Tier, ...]] = get_args(Tier)
+
+Capability = Literal["vision", "functionCalling", "json", "reasoning"]
+CAPABILITIES: Final[tuple[Capability, ...]] = get_args(Capability)
+
+Mode = Literal["single", "collective", "cascade", "plan", "swarm"]
+MODES: Final[tuple[Mode, ...]] = get_args(Mode)
+
+Strategy = Literal[
+    "balanced", "best_score", "best_cost_efficiency", "best_under_budget", "best_under_latency"
+]
+STRATEGIES: Final[tuple[Strategy, ...]] = get_args(Strategy)
+
+SortKey = Literal["score", "cost", "efficiency"]
+
+
+class Wire(BaseModel):
+    """Base for wire types: camelCase aliases, population by either name, no unknown fields lost."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=False)
+
+    def wire(self) -> dict[str, object]:
+        """The JSON-ready dict with camelCase keys."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class Pricing(Wire):
+    """USD per one million tokens."""
+
+    prompt: float = 0.0
+    completion: float = 0.0
+
+    @property
+    def blended(self) -> float:
+        """Blended price at a 3:1 prompt:completion token ratio (the industry convention)."""
+        return (3.0 * self.prompt + self.completion) / 4.0
+
+
+class Capabilities(Wire):
+    vision: bool = False
+    function_calling: bool = False
+    streaming: bool = True
+    json_: bool = Field(default=False, alias="json")
+    reasoning: bool = False
+
+    def has(self, capability: Capability) -> bool:
+        """Whether the capability named as on the wire is present."""
+        return {
+            "vision": self.vision,
+            "functionCalling": self.function_calling,
+            "json": self.json_,
+            "reasoning": self.reasoning,
+        }[capability]
+
+
+class Speed(Wire):
+    output_tokens_per_second: float | None = None
+    time_to_first_token: float | None = None
+
+
+class Evidence(Wire):
+    """One benchmark's contribution to a category score."""
+
+    benchmark: str
+    source: str
+    raw: float
+    normalized: float
+    weight: float
+
+
+class CategoryScore(Wire):
+    """A category score with its provenance.
+
+    ``baseline`` is true when no benchmark evidence existed and the score is the tier baseline;
+    such scores are capped below evidence-backed ones and marked so a decision can say so.
+    """
+
+    score: float
+    evidence: list[Evidence] = Field(default_factory=list)
+    baseline: bool = False
+    note: str | None = None
+
+
+class ModelRecord(Wire):
+    """An enriched catalog model (the original's ``EnrichedModel`` plus provenance)."""
+
+    id: str
+    name: str
+    provider: str
+    context_length: int = 0
+    pricing: Pricing = Field(default_factory=Pricing)
+    capabilities: Capabilities = Field(default_factory=Capabilities)
+    categories: list[Category] = Field(default_factory=list)
+    scores: dict[Category, float] = Field(default_factory=dict)
+    cost_efficiency: dict[Category, float] = Field(default_factory=dict)
+    tier: Tier = "standard"
+    benchmarks: dict[str, float] = Field(default_factory=dict)
+    speed: Speed = Field(default_factory=Speed)
+    tags: list[str] = Field(default_factory=list)
+    last_updated: datetime | None = None
+    sources_covered: list[str] = Field(default_factory=list)
+    provenance: dict[Category, CategoryScore] = Field(default_factory=dict)
+    base_id: str | None = None
+    variant: str | None = None
+    created: int | None = None
+
+    @property
+    def is_free(self) -> bool:
+        return self.pricing.prompt == 0 and self.pricing.completion == 0
+
+
+class SourceStatus(Wire):
+    """Health of one benchmark source, as ``/api/status`` reports it."""
+
+    status: Literal["ok", "stale"] = "stale"
+    last_pull: datetime | None = None
+    count: int = 0
+    error: str | None = None
+    origin: Literal["live", "snapshot", "files", "none"] = "none"
+    matched: int | None = None
+    match_rate: float | None = None
+
+
+class Catalog(Wire):
+    """The whole enriched catalog, as saved in the store and served by the engine."""
+
+    models: list[ModelRecord] = Field(default_factory=list)
+    last_refresh: datetime | None = None
+    sources: dict[str, SourceStatus] = Field(default_factory=dict)
+    version: str = "1"
+    norm_params: dict[str, tuple[float, float]] = Field(default_factory=dict)
