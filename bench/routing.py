@@ -1,0 +1,106 @@
+"""Routing benchmark: decision latency of ``pick`` in-process over the full bundled catalog, and
+the time of a full refresh from the bundled snapshot. Prints one JSON object.
+
+    python bench/routing.py [--tasks N] [--rounds R]
+
+Tasks are the labelled prompts in ../shared/data/prompts/dev.jsonl when present (a varied,
+real mix of lengths, languages and categories), else a built-in list of agent tasks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from smart_spawn_plugin.engine.catalog import CatalogService
+from smart_spawn_plugin.engine.enrichment import build_catalog
+from smart_spawn_plugin.engine.requests import PickRequest
+from smart_spawn_plugin.engine.sources.registry import load_snapshot
+from smart_spawn_plugin.errors import NoModel
+from smart_spawn_plugin.settings import Settings
+
+DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "prompts" / "dev.jsonl"
+BUILTIN = [
+    "Refactor the auth module to use JWT",
+    "Research the latest developments in WebGPU",
+    "Build me a React dashboard with auth",
+    "Write a haiku about autumn rain",
+    "Prove that the square root of 2 is irrational",
+    "What is in this screenshot?",
+    "Translate 'good morning' to French",
+    "Summarize this 200-page PDF report",
+    "用python实现快速排序",
+    "F: design the database schema for a multi-tenant SaaS",
+    "L: classify these tweets by sentiment",
+]
+
+
+def load_tasks(n: int, seed: int) -> list[str]:
+    texts = list(BUILTIN)
+    if DEV.is_file():
+        texts += [json.loads(line)["text"] for line in DEV.read_text(encoding="utf-8").splitlines()]
+    rng = random.Random(seed)
+    rng.shuffle(texts)
+    return [t[:2000] for t in texts[:n]]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tasks", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    snapshot = load_snapshot()
+    t1 = time.perf_counter()
+    catalog, _ = build_catalog(snapshot)
+    t2 = time.perf_counter()
+
+    service = CatalogService(Settings(home=Path("/nonexistent-bench-home")))
+    service._install(catalog)  # bench only: bypass the store
+    selector = service.selector()
+    tasks = load_tasks(args.tasks, args.seed)
+    budgets = ["low", "medium", "high", "any"]
+    selector.pick(PickRequest(task=tasks[0]))  # warm the classifier's lazy load
+    samples: list[float] = []
+    no_model = 0
+    for _ in range(args.rounds):
+        for i, task in enumerate(tasks):
+            req = PickRequest(task=task, budget=budgets[i % 4])
+            start = time.perf_counter_ns()
+            try:
+                selector.pick(req)
+            except NoModel:
+                no_model += 1
+            samples.append((time.perf_counter_ns() - start) / 1000.0)
+    samples.sort()
+    total_s = sum(samples) / 1e6
+    out = {
+        "benchmark": "routing",
+        "python": platform.python_version(),
+        "catalog_models": len(catalog.models),
+        "tasks": len(tasks),
+        "decisions": len(samples),
+        "no_model": no_model,
+        "pick_p50_us": round(statistics.median(samples), 1),
+        "pick_p99_us": round(samples[int(len(samples) * 0.99) - 1], 1),
+        "pick_mean_us": round(statistics.fmean(samples), 1),
+        "decisions_per_second": round(len(samples) / total_s, 1),
+        "snapshot_load_s": round(t1 - t0, 4),
+        "refresh_from_snapshot_s": round(t2 - t0, 4),
+        "build_catalog_s": round(t2 - t1, 4),
+    }
+    json.dump(out, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,298 @@
+"""Selection: pick, recommend, compare and list models from the scored catalog.
+
+Ranking of a candidate for a request:
+
+1. the *benchmark score* — the category score, or a weighted mix when ``categoryWeights`` is
+   given;
+2. blended with the user's own ratings through a :class:`ScoreAdjuster` (feedback layer);
+3. plus the context-tag boost (0–15);
+4. ordered by the request's strategy (``balanced`` adds a small price preference,
+   ``best_cost_efficiency`` ranks score per dollar above a viability floor, …).
+
+Candidates are filtered by budget (blended price), ``exclude``, required capabilities,
+``min_context`` and — for vision — image input. Variants of one base model are collapsed to
+the best-ranked one so runner-ups are real alternatives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+from smart_spawn_plugin.engine.budget import BUDGET_RANGES, in_budget, wider_budgets
+from smart_spawn_plugin.engine.context_boost import context_boost, normalize_tags
+from smart_spawn_plugin.engine.explain import compare_text, confidence_of, reason_text
+from smart_spawn_plugin.engine.requests import (
+    BudgetRangeOut,
+    ClassificationOut,
+    Decision,
+    PickRequest,
+    RunnerUp,
+)
+from smart_spawn_plugin.engine.scoring import price_score
+from smart_spawn_plugin.errors import MissingParam, NoModel
+from smart_spawn_plugin.models import Budget, Catalog, Category, ModelRecord, Strategy
+
+#: Models below max(this, best − VIABILITY_GAP) are not viable for cost-led strategies.
+VIABILITY_FLOOR: Final = 40.0
+VIABILITY_GAP: Final = 15.0
+#: balanced = (1 − w)·score + w·price_score
+BALANCED_PRICE_WEIGHT: Final = 0.12
+LATENCY_TOKENS: Final = 500
+#: Classification signals turn into requirements.
+LONG_CONTEXT_MIN: Final = 128_000
+
+
+class ScoreAdjuster(Protocol):
+    """Blends a user's own ratings into a benchmark score (implemented by ``feedback``)."""
+
+    def adjust(
+        self, user_key: str, model_id: str, category: Category, benchmark: float
+    ) -> tuple[float, float | None]:
+        """Return (blended score 0–100, personal score 0–1 or None when the user has none)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Ranked:
+    model: ModelRecord
+    benchmark: float
+    personal: float | None
+    boost: float
+    score: float
+    rank_key: float
+
+
+@dataclass(frozen=True)
+class Resolved:
+    category: Category
+    budget: Budget
+    strategy: Strategy
+    request: PickRequest
+    classification: ClassificationOut | None
+
+
+class Selector:
+    """Stateless selection over one catalog snapshot. Cheap to build; build one per catalog."""
+
+    def __init__(self, catalog: Catalog, adjuster: ScoreAdjuster | None = None) -> None:
+        self.catalog = catalog
+        self.adjuster = adjuster
+        self.by_id = {m.id: m for m in catalog.models}
+
+    # -- request resolution -------------------------------------------------------------
+    def resolve(self, request: PickRequest) -> Resolved:
+        """Category from the request or the task text; classification signals applied."""
+        if request.category is not None:
+            return Resolved(request.category, request.budget, request.strategy, request, None)
+        if not request.task or not request.task.strip():
+            raise MissingParam("task parameter is required", field="task")
+        from smart_spawn_plugin.engine.classify import classify
+
+        result = classify(request.task)
+        sig = result.signals
+        req = request
+        require = list(req.require)
+        if sig.needs_vision and "vision" not in require:
+            require.append("vision")
+        updates: dict[str, object] = {"require": require}
+        if sig.long_context:
+            updates["min_context"] = max(req.min_context, LONG_CONTEXT_MIN)
+        req = req.model_copy(update=updates)
+        budget, strategy, category = req.budget, req.strategy, result.category
+        if sig.flagship:
+            budget, strategy = "any", "best_score"
+        if sig.lightweight:
+            budget = "low" if budget in ("medium", "high", "any") else budget
+        out = ClassificationOut(
+            category=category,
+            confidence=round(result.confidence, 3),
+            signals={
+                "needsVision": sig.needs_vision,
+                "longContext": sig.long_context,
+                "tools": sig.tools,
+                "language": sig.language,
+                "flagship": sig.flagship,
+                "lightweight": sig.lightweight,
+            },
+            override=result.override,
+        )
+        return Resolved(category, budget, strategy, req, out)
+
+    # -- ranking --------------------------------------------------------------------------
+    def candidates(self, res: Resolved, budget: Budget | None = None) -> list[ModelRecord]:
+        req = res.request
+        excluded = {e.removeprefix("openrouter/") for e in req.exclude}
+        budget = budget or res.budget
+        out = []
+        for m in self.catalog.models:
+            if m.id in excluded or (m.base_id and m.base_id in excluded):
+                continue
+            if not in_budget(m, budget):
+                continue
+            if req.max_price is not None and m.pricing.blended > req.max_price:
+                continue
+            if any(not m.capabilities.has(cap) for cap in req.require):
+                continue
+            if m.context_length < req.min_context:
+                continue
+            if res.category == "vision" and not m.capabilities.vision:
+                continue
+            out.append(m)
+        return out
+
+    def _benchmark(self, model: ModelRecord, res: Resolved) -> float:
+        weights = res.request.category_weights
+        if weights:
+            total = sum(w for w in weights.values() if w > 0)
+            if total > 0:
+                return (
+                    sum(
+                        model.scores.get(c, model.scores.get("general", 0.0)) * w
+                        for c, w in weights.items()
+                        if w > 0
+                    )
+                    / total
+                )
+        return model.scores.get(res.category, model.scores.get("general", 0.0))
+
+    def rank(self, models: Sequence[ModelRecord], res: Resolved) -> list[Ranked]:
+        """Candidates ranked best first, variants collapsed to their best-ranked member."""
+        tags = normalize_tags(res.request.context)
+        scored: list[Ranked] = []
+        for m in models:
+            bench = self._benchmark(m, res)
+            personal: float | None = None
+            score = bench
+            if self.adjuster is not None:
+                score, personal = self.adjuster.adjust(
+                    res.request.user_key, m.base_id or m.id, res.category, bench
+                )
+            boost = context_boost(m, tags, self.catalog.norm_params) if tags else 0.0
+            total = round(score + boost, 2)
+            scored.append(Ranked(m, bench, personal, boost, total, total))
+        scored = self._apply_strategy(scored, res)
+        scored.sort(key=lambda r: (-r.rank_key, -r.score, r.model.pricing.blended, r.model.id))
+        seen: set[str] = set()
+        unique = []
+        for r in scored:
+            family = r.model.base_id or r.model.id
+            if family not in seen:
+                seen.add(family)
+                unique.append(r)
+        return unique
+
+    def _apply_strategy(self, scored: list[Ranked], res: Resolved) -> list[Ranked]:
+        strategy = res.strategy
+        if not scored or strategy in ("best_score", "best_under_budget"):
+            return scored
+        if strategy == "balanced":
+            w = BALANCED_PRICE_WEIGHT
+            return [
+                _with_key(r, (1 - w) * r.score + w * price_score(r.model.pricing.blended))
+                for r in scored
+            ]
+        best = max(r.score for r in scored)
+        floor = max(VIABILITY_FLOOR, best - VIABILITY_GAP)
+        viable = [r for r in scored if r.score >= floor]
+        if strategy == "best_cost_efficiency":
+            return [_with_key(r, r.score / max(r.model.pricing.blended, 0.05)) for r in viable]
+        limit = res.request.max_latency_s or 10.0
+        fast = []
+        for r in viable:
+            latency = _latency(r.model)
+            if latency is not None and latency <= limit:
+                fast.append(r)
+        return fast
+
+    # -- public operations ----------------------------------------------------------------
+    def pick(
+        self, request: PickRequest, on_ranked: Callable[[int], None] | None = None
+    ) -> Decision:
+        """The best model for the request, explained; raises NoModel naming the budget."""
+        res = self.resolve(request)
+        cands = self.candidates(res)
+        ranked = self.rank(cands, res)
+        if on_ranked is not None:
+            on_ranked(len(ranked))
+        if not ranked:
+            raise self._no_model(res)
+        return self._decision(ranked, res, len(cands))
+
+    def _no_model(self, res: Resolved) -> NoModel:
+        label = res.request.task or res.category
+        for wider in wider_budgets(res.budget):
+            if self.rank(self.candidates(res, wider), res):
+                return NoModel(
+                    f"No model found for task={label} budget={res.budget}; budget={wider} has one",
+                    budget=res.budget,
+                    next_budget=wider,
+                )
+        return NoModel(
+            f"No model found for task={label} budget={res.budget} "
+            "(no wider budget has one either; relax require/minContext/exclude)",
+            budget=res.budget,
+        )
+
+    def _decision(self, ranked: list[Ranked], res: Resolved, count: int) -> Decision:
+        top = ranked[0]
+        model = top.model
+        runner = ranked[1 : 1 + max(3, res.request.fallbacks)]
+        provenance = model.provenance.get(res.category)
+        rng = BUDGET_RANGES[res.budget]
+        tags = normalize_tags(res.request.context)
+        margin = top.score - runner[0].score if runner else None
+        return Decision(
+            id=model.id,
+            name=model.name,
+            provider=model.provider,
+            score=top.score,
+            benchmark_score=round(top.benchmark, 2),
+            personal_score=top.personal,
+            context_boost=top.boost if tags else None,
+            context_tags=tags or None,
+            pricing=model.pricing,
+            budget=res.budget,
+            tier=BudgetRangeOut(min=rng.min, max=None if math.isinf(rng.max) else rng.max),
+            model_tier=model.tier,
+            candidate_count=count,
+            reason=reason_text(
+                model, res.category, res.budget, top.score, top.personal, top.boost, res.strategy
+            ),
+            category=res.category,
+            confidence=confidence_of(provenance, margin, res.classification),
+            strategy=res.strategy,
+            evidence=provenance.evidence if provenance else [],
+            baseline=bool(provenance and provenance.baseline),
+            runner_ups=[
+                RunnerUp(
+                    id=r.model.id,
+                    name=r.model.name,
+                    score=r.score,
+                    blended_price=round(r.model.pricing.blended, 4),
+                    score_delta=round(top.score - r.score, 2),
+                    price_ratio=_ratio(model.pricing.blended, r.model.pricing.blended),
+                    comparison=compare_text(top.score, model.pricing.blended, r),
+                )
+                for r in runner
+            ],
+            fallbacks=[r.model.id for r in ranked[1 : 1 + res.request.fallbacks]],
+            classification=res.classification,
+        )
+
+
+def _with_key(r: Ranked, key: float) -> Ranked:
+    return Ranked(r.model, r.benchmark, r.personal, r.boost, r.score, key)
+
+
+def _latency(model: ModelRecord) -> float | None:
+    tps, ttft = model.speed.output_tokens_per_second, model.speed.time_to_first_token
+    if not tps or tps <= 0:
+        return None
+    return (ttft or 0.0) + LATENCY_TOKENS / tps
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b > 0 else None
