@@ -1,0 +1,74 @@
+"""The ``Recommender`` protocol: where routing decisions and feedback go.
+
+Two implementations, chosen from ``Settings.api_url`` through :data:`RECOMMENDERS`-style
+registry in ``client/__init__``: ``local`` (the in-process engine and the local store; the
+default; no network) and ``remote`` (httpx to any original-compatible routing API; TTL cache;
+falls back to the local engine on failure and says so in the decision's ``source``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from pydantic import Field
+
+from smart_spawn_plugin.engine.requests import Decision, PickRequest, RecommendResult
+from smart_spawn_plugin.models import Budget, Category, Mode, Wire
+
+
+class SpawnLogEntry(Wire):
+    """One spawn as reported to the feedback endpoint (``POST /spawn-log``)."""
+
+    model: str
+    category: Category
+    budget: Budget = "medium"
+    mode: Mode = "single"
+    role: str = "primary"
+    source: str = "plugin"
+    context: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost_usd: float | None = None
+    duration_ms: int | None = None
+    status: Literal["ok", "error", "timeout", "cancelled"] = "ok"
+    run_id: str | None = None
+
+
+class OutcomeReport(Wire):
+    """A 1–5 rating of a model on a category (``POST /spawn-log/outcome``)."""
+
+    model: str
+    category: Category
+    rating: int = Field(ge=1, le=5)
+    context: str | None = None
+    implicit: bool = False
+
+
+class Routed(Wire):
+    """A decision plus where it came from (``local``, ``remote`` or ``local-fallback``)."""
+
+    decision: Decision
+    source: Literal["local", "remote", "local-fallback"] = "local"
+    fallback_reason: str | None = None
+
+
+class Recommender(Protocol):
+    """Routing decisions and feedback, local or remote.
+
+    ``pick`` raises :class:`~smart_spawn_plugin.errors.NoModel` when nothing qualifies and
+    ``InvalidInput`` subclasses for bad requests; a remote implementation translates every
+    transport failure into a local fallback (never raises httpx errors). ``log_spawn`` and
+    ``record_outcome`` never lose a report: when the endpoint is down they queue it.
+    """
+
+    name: str
+
+    async def pick(self, request: PickRequest) -> Routed: ...
+
+    async def recommend(self, request: PickRequest, count: int) -> RecommendResult: ...
+
+    async def log_spawn(self, entry: SpawnLogEntry, *, user_key: str = "local") -> None: ...
+
+    async def record_outcome(self, report: OutcomeReport, *, user_key: str = "local") -> None: ...
+
+    async def aclose(self) -> None: ...
