@@ -31,15 +31,20 @@ from smart_spawn_plugin.engine.requests import (
     PickRequest,
     RunnerUp,
 )
-from smart_spawn_plugin.engine.scoring import price_score
 from smart_spawn_plugin.errors import MissingParam, NoModel
 from smart_spawn_plugin.models import Budget, Catalog, Category, ModelRecord, Strategy
 
 #: Models below max(this, best − VIABILITY_GAP) are not viable for cost-led strategies.
 VIABILITY_FLOOR: Final = 40.0
 VIABILITY_GAP: Final = 15.0
-#: balanced = (1 − w)·score + w·price_score
-BALANCED_PRICE_WEIGHT: Final = 0.12
+#: balanced = score − w·log2(1 + blended price): $1 costs 1.5 points, $10 about 5.2, so price
+#: breaks near-ties without overruling a clearly better model.
+BALANCED_PRICE_WEIGHT: Final = 1.5
+#: A free variant is rate-limited: it ranks this many points below its paid base, so it is
+#: chosen only when the base is out of budget — never on price alone.
+FREE_VARIANT_PENALTY: Final = 1.0
+#: Variants that are not interactive endpoints (OpenRouter's ``:batch`` is asynchronous).
+NON_INTERACTIVE_VARIANTS: Final = frozenset({"batch"})
 LATENCY_TOKENS: Final = 500
 #: Classification signals turn into requirements.
 LONG_CONTEXT_MIN: Final = 128_000
@@ -82,7 +87,6 @@ class Selector:
         self.adjuster = adjuster
         self.by_id = {m.id: m for m in catalog.models}
 
-    # -- request resolution -------------------------------------------------------------
     def resolve(self, request: PickRequest) -> Resolved:
         """Category from the request or the task text; classification signals applied."""
         if request.category is not None:
@@ -121,7 +125,6 @@ class Selector:
         )
         return Resolved(category, budget, strategy, req, out)
 
-    # -- ranking --------------------------------------------------------------------------
     def candidates(self, res: Resolved, budget: Budget | None = None) -> list[ModelRecord]:
         req = res.request
         excluded = {e.removeprefix("openrouter/") for e in req.exclude}
@@ -129,6 +132,8 @@ class Selector:
         out = []
         for m in self.catalog.models:
             if m.id in excluded or (m.base_id and m.base_id in excluded):
+                continue
+            if m.variant in NON_INTERACTIVE_VARIANTS:
                 continue
             if not in_budget(m, budget):
                 continue
@@ -172,7 +177,8 @@ class Selector:
                 )
             boost = context_boost(m, tags, self.catalog.norm_params) if tags else 0.0
             total = round(score + boost, 2)
-            scored.append(Ranked(m, bench, personal, boost, total, total))
+            key = total - (FREE_VARIANT_PENALTY if m.variant == "free" else 0.0)
+            scored.append(Ranked(m, bench, personal, boost, total, key))
         scored = self._apply_strategy(scored, res)
         scored.sort(key=lambda r: (-r.rank_key, -r.score, r.model.pricing.blended, r.model.id))
         seen: set[str] = set()
@@ -189,16 +195,21 @@ class Selector:
         if not scored or strategy in ("best_score", "best_under_budget"):
             return scored
         if strategy == "balanced":
-            w = BALANCED_PRICE_WEIGHT
             return [
-                _with_key(r, (1 - w) * r.score + w * price_score(r.model.pricing.blended))
+                _with_key(
+                    r,
+                    r.rank_key
+                    - BALANCED_PRICE_WEIGHT * math.log2(1.0 + self._price_for_rank(r.model)),
+                )
                 for r in scored
             ]
         best = max(r.score for r in scored)
         floor = max(VIABILITY_FLOOR, best - VIABILITY_GAP)
         viable = [r for r in scored if r.score >= floor]
         if strategy == "best_cost_efficiency":
-            return [_with_key(r, r.score / max(r.model.pricing.blended, 0.05)) for r in viable]
+            return [
+                _with_key(r, r.score / max(self._price_for_rank(r.model), 0.05)) for r in viable
+            ]
         limit = res.request.max_latency_s or 10.0
         fast = []
         for r in viable:
@@ -207,7 +218,12 @@ class Selector:
                 fast.append(r)
         return fast
 
-    # -- public operations ----------------------------------------------------------------
+    def _price_for_rank(self, model: ModelRecord) -> float:
+        """Blended price for price-led ranking; a free variant is priced as its base."""
+        if model.is_free and model.base_id and model.base_id in self.by_id:
+            return max(self.by_id[model.base_id].pricing.blended, 0.0)
+        return max(model.pricing.blended, 0.0)
+
     def pick(
         self, request: PickRequest, on_ranked: Callable[[int], None] | None = None
     ) -> Decision:
