@@ -11,13 +11,14 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Final, NoReturn
 
 from pydantic import ValidationError
 
 from smart_spawn_plugin import __version__
 from smart_spawn_plugin.cli_render import render
 from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
+from smart_spawn_plugin.log import configure as configure_logging
 from smart_spawn_plugin.models import BUDGETS, CAPABILITIES, CATEGORIES, STRATEGIES, TIERS
 from smart_spawn_plugin.services import Services
 
@@ -67,14 +68,23 @@ def _weights(value: str) -> dict[str, float]:
     return out
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``smart-spawn pick: error: …`` and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="smart-spawn", description="Pick the best LLM for every sub-agent, and run them."
     )
     parser.add_argument("--version", action="version", version=f"smart-spawn {__version__}")
     parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
     parser.add_argument("--home", type=Path, default=None, help="data directory")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     p = sub.add_parser("pick", help="the best model for a task")
     p.add_argument("task", nargs="?", help="task text (or use --category)")
@@ -117,6 +127,7 @@ EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     _load_extras()
+    configure_logging(level="WARNING")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

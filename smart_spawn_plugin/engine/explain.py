@@ -28,7 +28,8 @@ def reason_text(
     prov = model.provenance.get(category)
     if prov is not None and prov.evidence:
         sources = sorted({e.source for e in prov.evidence})
-        text += f" from {len(prov.evidence)} benchmarks ({', '.join(sources)})"
+        n = len(prov.evidence)
+        text += f" from {n} benchmark{'s' if n != 1 else ''} ({', '.join(sources)})"
     elif prov is not None and prov.baseline:
         text += " (no benchmark evidence: tier baseline)"
     if personal is not None:

@@ -1,0 +1,1 @@
+"""Feedback: personal, context and community scores, their blend, spawn stats and telemetry."""

@@ -1,0 +1,196 @@
+"""The store's schema, as ordered migration functions recorded in ``_migrations``.
+
+Add a migration by appending a new ``@migration`` function at the end (``m00N_…``); never edit or
+reorder one that has shipped. :func:`migrate` applies, in order, each migration not yet recorded,
+each in its own transaction together with its ``_migrations`` row, so a crash leaves the schema at
+a clean step boundary. Running it again is a no-op.
+
+Times are stored as fixed-width ISO 8601 UTC text (see :func:`~smart_spawn_plugin.store.db.to_ts`),
+so ``ORDER BY``/range filters on them are time order. Every table that holds a user's data carries
+``user_key`` first in its indexes: a shared server keeps each API key's rows apart.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from smart_spawn_plugin.store.db import locked, to_ts, transaction, utc_now
+
+Migration = Callable[[sqlite3.Connection], None]
+
+#: The ordered migrations: (name, function).
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register ``fn`` as the next migration, named after the function."""
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+def _run(conn: sqlite3.Connection, *statements: str) -> None:
+    # One execute per statement: executescript() would COMMIT the migration's transaction early.
+    for statement in statements:
+        conn.execute(statement)
+
+
+@migration
+def m001_meta_and_catalog(conn: sqlite3.Connection) -> None:
+    """``meta`` key/value, the catalog snapshot (one row of Catalog JSON), source health."""
+    _run(
+        conn,
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        # One row: the whole catalog is read in one query and one pydantic parse, which is the
+        # fastest way to load ~400 models; nothing queries single models in SQL.
+        """CREATE TABLE catalog (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            body TEXT NOT NULL,
+            version TEXT NOT NULL,
+            model_count INTEGER NOT NULL,
+            last_refresh TEXT,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE source_status (
+            source TEXT PRIMARY KEY,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'stale')),
+            last_pull TEXT,
+            count INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            origin TEXT NOT NULL DEFAULT 'none',
+            matched INTEGER,
+            match_rate REAL,
+            updated_at TEXT NOT NULL
+        )""",
+    )
+
+
+@migration
+def m002_spawn_log(conn: sqlite3.Connection) -> None:
+    """One row per sub-agent spawn, with the prices at spawn time and the recorded usage."""
+    _run(
+        conn,
+        """CREATE TABLE spawn_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_key TEXT NOT NULL DEFAULT 'local',
+            model TEXT NOT NULL,
+            category TEXT NOT NULL,
+            budget TEXT,
+            mode TEXT NOT NULL DEFAULT 'single',
+            role TEXT NOT NULL DEFAULT 'primary',
+            source TEXT NOT NULL DEFAULT 'api',
+            context TEXT,
+            prompt_price REAL NOT NULL DEFAULT 0,
+            completion_price REAL NOT NULL DEFAULT 0,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            cost_usd REAL,
+            duration_ms INTEGER,
+            status TEXT NOT NULL DEFAULT 'planned',
+            escalated INTEGER,
+            run_id TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX spawn_log_user_time ON spawn_log (user_key, created_at)",
+        "CREATE INDEX spawn_log_user_run ON spawn_log (user_key, run_id)",
+    )
+
+
+@migration
+def m003_ratings(conn: sqlite3.Connection) -> None:
+    """Personal ratings on the full 1-5 scale, explicit or derived from an outcome."""
+    _run(
+        conn,
+        """CREATE TABLE ratings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_key TEXT NOT NULL DEFAULT 'local',
+            model TEXT NOT NULL,
+            category TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+            context TEXT,
+            source TEXT NOT NULL DEFAULT 'explicit' CHECK (source IN ('explicit', 'implicit')),
+            spawn_id INTEGER REFERENCES spawn_log (id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX ratings_user_cat_time ON ratings (user_key, category, created_at)",
+        "CREATE INDEX ratings_user_time ON ratings (user_key, created_at)",
+    )
+
+
+@migration
+def m004_community(conn: sqlite3.Connection) -> None:
+    """Anonymous community ratings (instance ids only as salted hashes) and their rate limit."""
+    _run(
+        conn,
+        """CREATE TABLE community_ratings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            model TEXT NOT NULL,
+            category TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+            instance_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        # Serves the per-contributor GROUP BY behind community scores.
+        """CREATE INDEX community_cat_model_inst
+            ON community_ratings (category, model, instance_hash)""",
+        """CREATE TABLE community_rate_limits (
+            instance_hash TEXT NOT NULL,
+            window_start TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (instance_hash, window_start)
+        )""",
+        "CREATE INDEX community_rate_limits_window ON community_rate_limits (window_start)",
+    )
+
+
+@migration
+def m005_outbox(conn: sqlite3.Connection) -> None:
+    """Outgoing reports waiting to be delivered, with their retry schedule."""
+    _run(
+        conn,
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            url TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX outbox_due ON outbox (next_attempt_at)",
+    )
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations already applied, in the order they were applied."""
+    with locked(conn):
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations "
+            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        rows = conn.execute("SELECT name FROM _migrations ORDER BY rowid").fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply every pending migration in order; return the names applied now (empty if none).
+
+    Idempotent. Raises :class:`~smart_spawn_plugin.errors.StoreError` if a migration fails; that
+    migration is rolled back and later ones are not attempted.
+    """
+    done = set(applied(conn))
+    ran: list[str] = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        with transaction(conn):
+            # Re-check inside the write lock: another process may have just applied it.
+            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                continue
+            fn(conn)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, to_ts(utc_now()))
+            )
+        ran.append(name)
+    return ran
