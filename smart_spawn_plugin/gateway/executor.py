@@ -1,0 +1,376 @@
+"""Run a model through an OpenAI-compatible chat-completions endpoint (OpenRouter by default).
+
+One POST to ``{base_url}/chat/completions``; the answer is parsed once into a ``Completion``
+with usage and cost. Any base URL works (Ollama, vLLM, LM Studio, llama.cpp server).
+
+Errors (host-contract D.4) become ``UpstreamError``: 408/429/5xx, transport failures and
+timeouts are ``retryable``; other 4xx carry the provider's message and are not retried;
+a malformed body is not retried. Retryable errors are retried with exponential backoff
+(honouring ``Retry-After``), at most ``max_retries`` times, all inside one overall deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Final, Protocol
+
+import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from smart_spawn_plugin.errors import UpstreamError
+from smart_spawn_plugin.gateway.messages import ChatMessage, ChatToolCall, Completion
+from smart_spawn_plugin.gateway.types import FunctionTool, PriceLookup, Usage
+from smart_spawn_plugin.log import get_logger
+from smart_spawn_plugin.settings import DEFAULT_OPENROUTER_BASE_URL, Settings
+
+logger = get_logger(__name__)
+
+#: Overall deadline for one ``complete`` call, retries included, in seconds.
+DEFAULT_CALL_TIMEOUT: Final = 120.0
+DEFAULT_CONNECT_TIMEOUT: Final = 5.0
+DEFAULT_MAX_RETRIES: Final = 2
+DEFAULT_BACKOFF: Final = 0.5
+#: A provider's Retry-After longer than this is capped: the overall deadline rules anyway.
+MAX_RETRY_AFTER: Final = 10.0
+_OPENROUTER_PREFIX: Final = "openrouter/"
+_ATTRIBUTION: Final = {
+    "HTTP-Referer": "https://github.com/deeflect/smart-spawn",
+    "X-Title": "smart-spawn",
+}
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Executor(Protocol):
+    """Runs one chat completion. The gateway and the chat loop depend on this, not on httpx."""
+
+    async def complete(
+        self,
+        model: str,
+        messages: Sequence[ChatMessage],
+        *,
+        tools: Sequence[FunctionTool] | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> Completion:
+        """Return the model's answer; raise ``UpstreamError`` when the provider fails."""
+        ...
+
+
+class ProviderError(UpstreamError):
+    """An ``UpstreamError`` from a chat-completions provider; ``retry_after`` in seconds."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, retryable=retryable, status_code=status_code)
+        self.retry_after = retry_after
+
+
+def is_openrouter(base_url: str) -> bool:
+    return httpx.URL(base_url).host.endswith("openrouter.ai")
+
+
+def wire_model_id(model: str, *, openrouter: bool) -> str:
+    """The model id to send. OpenClaw refs carry an ``openrouter/`` prefix; providers do not.
+
+    ``openrouter/auto`` (no second slash) is a real OpenRouter model and is kept on OpenRouter.
+    """
+    if not model.startswith(_OPENROUTER_PREFIX):
+        return model
+    rest = model.removeprefix(_OPENROUTER_PREFIX)
+    return rest if (not openrouter or "/" in rest) else model
+
+
+# ---- the provider's response, parsed once (unknown fields ignored) ----
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class _ErrorBody(_Lenient):
+    code: int | str | None = None
+    message: str = "unknown error"
+
+
+class _Function(_Lenient):
+    name: str
+    arguments: str | None = None
+
+
+class _ToolCall(_Lenient):
+    id: str
+    function: _Function
+
+
+class _Part(_Lenient):
+    text: str | None = None
+
+
+class _Message(_Lenient):
+    content: str | list[_Part] | None = None
+    tool_calls: list[_ToolCall] | None = None
+
+
+class _Choice(_Lenient):
+    message: _Message | None = None
+    finish_reason: str | None = None
+    error: _ErrorBody | None = None
+
+
+class _Usage(_Lenient):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int | None = None
+    cost: float | None = None
+
+
+class _Response(_Lenient):
+    id: str | None = None
+    model: str | None = None
+    choices: list[_Choice] = []
+    usage: _Usage | None = None
+    error: _ErrorBody | None = None
+
+
+def _is_retryable_status(status: int) -> bool:
+    return status in {408, 429} or status >= 500
+
+
+def _code_retryable(code: int | str | None) -> bool:
+    return isinstance(code, int) and _is_retryable_status(code)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER) if value is not None else None
+    except ValueError:  # an HTTP date: not worth parsing for a capped, short wait
+        return None
+
+
+def _provider_message(response: httpx.Response) -> str:
+    try:
+        error = _Response.model_validate_json(response.content).error
+    except ValidationError:
+        error = None
+    if error is not None:
+        return error.message
+    return response.text[:300] or response.reason_phrase
+
+
+def _flatten(content: str | list[_Part] | None) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    return "\n".join(part.text for part in content if part.text)
+
+
+class OpenAICompatExecutor:
+    """An ``Executor`` over httpx for any OpenAI-compatible endpoint.
+
+    ``http`` is injected in tests (``httpx.MockTransport``) or shared by the host; when None,
+    the executor opens its own client lazily and closes it in :meth:`aclose`. ``price_lookup``
+    gives USD per 1M tokens (prompt, completion) to cost answers that carry no ``usage.cost``.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_OPENROUTER_BASE_URL,
+        api_key: str | None = None,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = DEFAULT_CALL_TIMEOUT,
+        price_lookup: PriceLookup | None = None,
+        *,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff: float = DEFAULT_BACKOFF,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.openrouter = is_openrouter(self.base_url)
+        self._api_key = api_key
+        self._http = http
+        self._owns_http = http is None
+        self.timeout = timeout
+        self._http_timeout = httpx.Timeout(timeout, connect=min(DEFAULT_CONNECT_TIMEOUT, timeout))
+        self.price_lookup = price_lookup
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self._sleep = sleep
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        http: httpx.AsyncClient | None = None,
+        price_lookup: PriceLookup | None = None,
+    ) -> OpenAICompatExecutor:
+        """OpenRouter with ``OPENROUTER_API_KEY``, or ``base_url`` with ``executor_api_key``."""
+        secret = (
+            settings.openrouter_api_key
+            if is_openrouter(settings.base_url)
+            else settings.executor_api_key
+        )
+        return cls(
+            settings.base_url,
+            secret.get_secret_value() if secret is not None else None,
+            http,
+            settings.spawn_timeout,
+            price_lookup,
+        )
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this executor opened it (an injected one is the owner's)."""
+        if self._owns_http and self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=self._http_timeout)
+        return self._http
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        if self.openrouter:
+            headers.update(_ATTRIBUTION)
+        return headers
+
+    async def complete(
+        self,
+        model: str,
+        messages: Sequence[ChatMessage],
+        *,
+        tools: Sequence[FunctionTool] | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> Completion:
+        """Run one completion with retries, under an overall deadline of ``timeout`` seconds."""
+        body: dict[str, Any] = {
+            "model": wire_model_id(model, openrouter=self.openrouter),
+            "messages": [message.to_openai() for message in messages],
+        }
+        # no `usage: {include: true}`: OpenRouter always returns usage and deprecated the flag
+        if tools:
+            body["tools"] = [tool.model_dump(mode="json") for tool in tools]
+        if max_tokens is not None:
+            body["max_tokens"] = max_tokens
+        if temperature is not None:
+            body["temperature"] = temperature
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await self._with_retries(model, body)
+        except TimeoutError as error:
+            raise ProviderError(
+                f"{model}: no answer within {self.timeout:g}s", retryable=True
+            ) from error
+
+    async def _with_retries(self, model: str, body: dict[str, Any]) -> Completion:
+        attempt = 0
+        while True:
+            try:
+                return await self._once(model, body)
+            except ProviderError as error:
+                if not error.retryable or attempt >= self.max_retries:
+                    raise
+                delay = error.retry_after
+                if delay is None:
+                    delay = self.backoff * (2**attempt)
+                attempt += 1
+                logger.info(
+                    "completion_retrying",
+                    model=model,
+                    attempt=attempt,
+                    delay=delay,
+                    status=error.status_code,
+                )
+                await self._sleep(delay)
+
+    async def _once(self, model: str, body: dict[str, Any]) -> Completion:
+        try:
+            response = await self._client().post(
+                f"{self.base_url}/chat/completions",
+                json=body,
+                headers=self._headers(),
+                timeout=self._http_timeout,
+            )
+        except httpx.TimeoutException as error:
+            raise ProviderError(
+                f"{model}: request timed out ({error!r})", retryable=True
+            ) from error
+        except httpx.HTTPError as error:
+            raise ProviderError(
+                f"{model}: transport error ({type(error).__name__}: {error})", retryable=True
+            ) from error
+        if not response.is_success:
+            raise ProviderError(
+                f"{model}: HTTP {response.status_code}: {_provider_message(response)}",
+                retryable=_is_retryable_status(response.status_code),
+                status_code=response.status_code,
+                retry_after=_retry_after(response),
+            )
+        return self._parse(model, response)
+
+    def _parse(self, model: str, response: httpx.Response) -> Completion:
+        try:
+            payload = _Response.model_validate_json(response.content)
+        except ValidationError as error:
+            raise ProviderError(
+                f"{model}: malformed response ({error.error_count()} problems: "
+                f"{error.errors()[0]['msg']})",
+                status_code=response.status_code,
+            ) from error
+        # OpenRouter reports mid-generation failures with HTTP 200 and an error in the body
+        error_body = payload.error or next((c.error for c in payload.choices if c.error), None)
+        if error_body is not None:
+            raise ProviderError(
+                f"{model}: provider error {error_body.code}: {error_body.message}",
+                retryable=_code_retryable(error_body.code),
+                status_code=error_body.code if isinstance(error_body.code, int) else None,
+            )
+        if not payload.choices or payload.choices[0].message is None:
+            raise ProviderError(f"{model}: response has no choices")
+        choice = payload.choices[0]
+        message = choice.message
+        assert message is not None
+        usage = payload.usage or _Usage()
+        tokens = Usage(
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            total_tokens=usage.total_tokens
+            if usage.total_tokens is not None
+            else usage.prompt_tokens + usage.completion_tokens,
+        )
+        return Completion(
+            content=_flatten(message.content),
+            tool_calls=[
+                ChatToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments or "{}")
+                for c in message.tool_calls or []
+            ],
+            usage=tokens,
+            cost_usd=usage.cost if usage.cost is not None else self._estimate(model, tokens),
+            model=payload.model or model,
+            finish_reason=choice.finish_reason,
+            id=payload.id,
+        )
+
+    def _estimate(self, model: str, usage: Usage) -> float | None:
+        """Tokens × catalog price (USD per 1M), or None when the price is unknown."""
+        if self.price_lookup is None:
+            return None
+        price = self.price_lookup(model)
+        if price is None:
+            return None
+        prompt, completion = price
+        return (usage.prompt_tokens * prompt + usage.completion_tokens * completion) / 1_000_000
