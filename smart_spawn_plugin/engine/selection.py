@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
-from smart_spawn_plugin.engine.budget import BUDGET_RANGES, in_budget, wider_budgets
+from smart_spawn_plugin.engine.budget import BUDGET_RANGES, wider_budgets
 from smart_spawn_plugin.engine.context_boost import context_boost, normalize_tags
 from smart_spawn_plugin.engine.explain import compare_text, confidence_of, reason_text
 from smart_spawn_plugin.engine.requests import (
@@ -70,6 +70,46 @@ class Ranked:
     rank_key: float
 
 
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """Per-model figures precomputed once per catalog, so ranking is a tight loop."""
+
+    model: ModelRecord
+    family: str
+    blended: float
+    #: price for price-led ranking: a free variant is priced as its base
+    rank_price: float
+    balanced_penalty: float
+    free_penalty: float
+    latency: float | None
+    caps: frozenset[str]
+    interactive: bool
+
+    @classmethod
+    def of(cls, m: ModelRecord, by_id: dict[str, ModelRecord]) -> _Facts:
+        price = max(m.pricing.blended, 0.0)
+        if m.is_free and m.base_id and m.base_id in by_id:
+            price = max(by_id[m.base_id].pricing.blended, 0.0)
+        caps = m.capabilities
+        flags = {
+            "vision": caps.vision,
+            "functionCalling": caps.function_calling,
+            "json": caps.json_,
+            "reasoning": caps.reasoning,
+        }
+        return cls(
+            model=m,
+            family=m.base_id or m.id,
+            blended=m.pricing.blended,
+            rank_price=price,
+            balanced_penalty=BALANCED_PRICE_WEIGHT * math.log2(1.0 + price),
+            free_penalty=FREE_VARIANT_PENALTY if m.variant == "free" else 0.0,
+            latency=_latency(m),
+            caps=frozenset(k for k, v in flags.items() if v),
+            interactive=m.variant not in NON_INTERACTIVE_VARIANTS,
+        )
+
+
 @dataclass(frozen=True)
 class Resolved:
     category: Category
@@ -86,6 +126,8 @@ class Selector:
         self.catalog = catalog
         self.adjuster = adjuster
         self.by_id = {m.id: m for m in catalog.models}
+        self._facts = [_Facts.of(m, self.by_id) for m in catalog.models]
+        self._by_id = {f.model.id: f for f in self._facts}
 
     def resolve(self, request: PickRequest) -> Resolved:
         """Category from the request or the task text; classification signals applied."""
@@ -126,103 +168,93 @@ class Selector:
         return Resolved(category, budget, strategy, req, out)
 
     def candidates(self, res: Resolved, budget: Budget | None = None) -> list[ModelRecord]:
+        """Models passing the request's hard filters: budget, exclude, max price, required
+        capabilities, min context, image input for vision; never non-interactive variants."""
         req = res.request
         excluded = {e.removeprefix("openrouter/") for e in req.exclude}
-        budget = budget or res.budget
-        out = []
-        for m in self.catalog.models:
-            if m.id in excluded or (m.base_id and m.base_id in excluded):
-                continue
-            if m.variant in NON_INTERACTIVE_VARIANTS:
-                continue
-            if not in_budget(m, budget):
-                continue
-            if req.max_price is not None and m.pricing.blended > req.max_price:
-                continue
-            if any(not m.capabilities.has(cap) for cap in req.require):
-                continue
-            if m.context_length < req.min_context:
-                continue
-            if res.category == "vision" and not m.capabilities.vision:
-                continue
-            out.append(m)
-        return out
+        rng = BUDGET_RANGES[budget or res.budget]
+        lo, hi = rng.min, rng.max
+        if req.max_price is not None:
+            hi = min(hi, req.max_price)
+        require = set(req.require)
+        if res.category == "vision":
+            require.add("vision")
+        min_ctx = req.min_context
+        return [
+            f.model
+            for f in self._facts
+            if f.interactive
+            and lo <= f.blended <= hi
+            and f.model.context_length >= min_ctx
+            and require <= f.caps
+            and f.model.id not in excluded
+            and f.family not in excluded
+        ]
 
     def _benchmark(self, model: ModelRecord, res: Resolved) -> float:
         weights = res.request.category_weights
+        scores = model.scores
         if weights:
             total = sum(w for w in weights.values() if w > 0)
             if total > 0:
-                return (
-                    sum(
-                        model.scores.get(c, model.scores.get("general", 0.0)) * w
-                        for c, w in weights.items()
-                        if w > 0
-                    )
-                    / total
-                )
-        return model.scores.get(res.category, model.scores.get("general", 0.0))
+                general = scores.get("general", 0.0)
+                mixed = sum(scores.get(c, general) * w for c, w in weights.items() if w > 0)
+                return mixed / total
+        found = scores.get(res.category)
+        return found if found is not None else scores.get("general", 0.0)
 
-    def rank(self, models: Sequence[ModelRecord], res: Resolved) -> list[Ranked]:
-        """Candidates ranked best first, variants collapsed to their best-ranked member."""
+    def rank(
+        self, models: Sequence[ModelRecord], res: Resolved, limit: int | None = None
+    ) -> list[Ranked]:
+        """Candidates ranked best first, variants collapsed to their best-ranked member;
+        at most ``limit`` entries (all when None)."""
         tags = normalize_tags(res.request.context)
-        scored: list[Ranked] = []
+        params = self.catalog.norm_params
+        adjuster, user, category = self.adjuster, res.request.user_key, res.category
+        rows: list[tuple[float, _Facts, float, float | None, float]] = []
         for m in models:
+            f = self._by_id[m.id]
             bench = self._benchmark(m, res)
             personal: float | None = None
             score = bench
-            if self.adjuster is not None:
-                score, personal = self.adjuster.adjust(
-                    res.request.user_key, m.base_id or m.id, res.category, bench
-                )
-            boost = context_boost(m, tags, self.catalog.norm_params) if tags else 0.0
-            total = round(score + boost, 2)
-            key = total - (FREE_VARIANT_PENALTY if m.variant == "free" else 0.0)
-            scored.append(Ranked(m, bench, personal, boost, total, key))
-        scored = self._apply_strategy(scored, res)
-        scored.sort(key=lambda r: (-r.rank_key, -r.score, r.model.pricing.blended, r.model.id))
+            if adjuster is not None:
+                score, personal = adjuster.adjust(user, f.family, category, bench)
+            boost = context_boost(m, tags, params) if tags else 0.0
+            rows.append((score + boost, f, bench, personal, boost))
+        keyed = self._keys(rows, res)
+        keyed.sort(key=lambda k: (-k[0], -k[1][0], k[1][1].blended, k[1][1].model.id))
         seen: set[str] = set()
-        unique = []
-        for r in scored:
-            family = r.model.base_id or r.model.id
-            if family not in seen:
-                seen.add(family)
-                unique.append(r)
-        return unique
+        out: list[Ranked] = []
+        for key, (total, f, bench, personal, boost) in keyed:
+            if f.family in seen:
+                continue
+            seen.add(f.family)
+            out.append(Ranked(f.model, bench, personal, boost, round(total, 2), key))
+            if limit is not None and len(out) >= limit:
+                break
+        return out
 
-    def _apply_strategy(self, scored: list[Ranked], res: Resolved) -> list[Ranked]:
+    def _keys(
+        self, rows: list[tuple[float, _Facts, float, float | None, float]], res: Resolved
+    ) -> list[tuple[float, tuple[float, _Facts, float, float | None, float]]]:
+        """The strategy's ranking key per row (rows a strategy rules out are dropped)."""
         strategy = res.strategy
-        if not scored or strategy in ("best_score", "best_under_budget"):
-            return scored
+        if strategy in ("best_score", "best_under_budget"):
+            return [(r[0] - r[1].free_penalty, r) for r in rows]
         if strategy == "balanced":
-            return [
-                _with_key(
-                    r,
-                    r.rank_key
-                    - BALANCED_PRICE_WEIGHT * math.log2(1.0 + self._price_for_rank(r.model)),
-                )
-                for r in scored
-            ]
-        best = max(r.score for r in scored)
-        floor = max(VIABILITY_FLOOR, best - VIABILITY_GAP)
-        viable = [r for r in scored if r.score >= floor]
+            return [(r[0] - r[1].free_penalty - r[1].balanced_penalty, r) for r in rows]
+        if not rows:
+            return []
+        floor = max(VIABILITY_FLOOR, max(r[0] for r in rows) - VIABILITY_GAP)
+        viable = [r for r in rows if r[0] >= floor]
         if strategy == "best_cost_efficiency":
-            return [
-                _with_key(r, r.score / max(self._price_for_rank(r.model), 0.05)) for r in viable
-            ]
+            return [(r[0] / max(r[1].rank_price, 0.05), r) for r in viable]
         limit = res.request.max_latency_s or 10.0
-        fast = []
-        for r in viable:
-            latency = _latency(r.model)
-            if latency is not None and latency <= limit:
-                fast.append(r)
-        return fast
-
-    def _price_for_rank(self, model: ModelRecord) -> float:
-        """Blended price for price-led ranking; a free variant is priced as its base."""
-        if model.is_free and model.base_id and model.base_id in self.by_id:
-            return max(self.by_id[model.base_id].pricing.blended, 0.0)
-        return max(model.pricing.blended, 0.0)
+        return [
+            (r[0] - r[1].free_penalty, r)
+            for r in viable
+            if r[1].latency is not None and r[1].latency <= limit
+        ]
 
     def pick(
         self, request: PickRequest, on_ranked: Callable[[int], None] | None = None
@@ -230,7 +262,7 @@ class Selector:
         """The best model for the request, explained; raises NoModel naming the budget."""
         res = self.resolve(request)
         cands = self.candidates(res)
-        ranked = self.rank(cands, res)
+        ranked = self.rank(cands, res, limit=1 + max(3, res.request.fallbacks))
         if on_ranked is not None:
             on_ranked(len(ranked))
         if not ranked:
@@ -240,7 +272,7 @@ class Selector:
     def _no_model(self, res: Resolved) -> NoModel:
         label = res.request.task or res.category
         for wider in wider_budgets(res.budget):
-            if self.rank(self.candidates(res, wider), res):
+            if self.rank(self.candidates(res, wider), res, limit=1):
                 return NoModel(
                     f"No model found for task={label} budget={res.budget}; budget={wider} has one",
                     budget=res.budget,
@@ -297,10 +329,6 @@ class Selector:
             fallbacks=[r.model.id for r in ranked[1 : 1 + res.request.fallbacks]],
             classification=res.classification,
         )
-
-
-def _with_key(r: Ranked, key: float) -> Ranked:
-    return Ranked(r.model, r.benchmark, r.personal, r.boost, r.score, key)
 
 
 def _latency(model: ModelRecord) -> float | None:
