@@ -5,14 +5,12 @@ from __future__ import annotations
 import pytest
 
 from smart_spawn_plugin.engine.dag import (
-    TaskFacts,
     TaskGraph,
-    infer_dependencies,
     natural_key,
-    stage_of,
     transitive_reduction,
     validate_max_parallel,
 )
+from smart_spawn_plugin.engine.dependencies import TaskFacts, infer_dependencies, stage_of
 from smart_spawn_plugin.errors import InvalidParam
 
 

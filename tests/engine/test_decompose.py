@@ -6,15 +6,13 @@ import pytest
 
 from smart_spawn_plugin.engine.decompose import (
     MAX_TASK_CHARS,
-    SwarmTask,
     decompose,
-    estimate_cost,
     keyword_category,
     nudge_budget,
     resolve_classifier,
     split_task,
-    swarm,
 )
+from smart_spawn_plugin.engine.swarm import SwarmTask, estimate_cost, swarm
 from smart_spawn_plugin.errors import InvalidParam, MissingParam
 from smart_spawn_plugin.models import Category, Pricing
 
