@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Final, NoReturn
+from typing import Any, Final, NoReturn
 
 from pydantic import ValidationError
 
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Further subcommands register here (serve, spawn, chat, mcp …) from their own modules.
-EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
+EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction[Any]], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

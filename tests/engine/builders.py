@@ -67,15 +67,40 @@ def small_catalog() -> Catalog:
     return Catalog(
         models=[
             record("anthropic/opus", prompt=5, completion=25, scores={"general": 90, "coding": 92}),
-            record("openai/gpt-big", prompt=1.75, completion=14, scores={"general": 88, "coding": 89}),
-            record("google/flash", prompt=0.3, completion=2.5, scores={"general": 75, "coding": 74},
-                   vision=True, tps=200, ttft=0.4),
-            record("qwen/small", prompt=0.05, completion=0.2, scores={"general": 55, "coding": 50},
-                   tps=150, ttft=0.3),
-            record("qwen/small:free", prompt=0, completion=0, scores={"general": 55, "coding": 50},
-                   variant="free"),
-            record("mystery/nobench", prompt=0.2, completion=0.6, scores={"general": 30, "coding": 30},
-                   baseline=True),
+            record(
+                "openai/gpt-big", prompt=1.75, completion=14, scores={"general": 88, "coding": 89}
+            ),
+            record(
+                "google/flash",
+                prompt=0.3,
+                completion=2.5,
+                scores={"general": 75, "coding": 74},
+                vision=True,
+                tps=200,
+                ttft=0.4,
+            ),
+            record(
+                "qwen/small",
+                prompt=0.05,
+                completion=0.2,
+                scores={"general": 55, "coding": 50},
+                tps=150,
+                ttft=0.3,
+            ),
+            record(
+                "qwen/small:free",
+                prompt=0,
+                completion=0,
+                scores={"general": 55, "coding": 50},
+                variant="free",
+            ),
+            record(
+                "mystery/nobench",
+                prompt=0.2,
+                completion=0.6,
+                scores={"general": 30, "coding": 30},
+                baseline=True,
+            ),
         ],
         norm_params={"arena": (1300.0, 50.0)},
     )

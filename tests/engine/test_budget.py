@@ -3,7 +3,9 @@ from smart_spawn_plugin.models import ModelRecord, Pricing
 
 
 def model(prompt: float, completion: float) -> ModelRecord:
-    return ModelRecord(id="a/b", name="b", provider="a", pricing=Pricing(prompt=prompt, completion=completion))
+    return ModelRecord(
+        id="a/b", name="b", provider="a", pricing=Pricing(prompt=prompt, completion=completion)
+    )
 
 
 def test_budget_uses_blended_price_not_prompt_alone():

@@ -47,7 +47,10 @@ def test_vision_requires_image_input_and_vision_evidence(catalog):
         prov = m.provenance.get("vision")
         if prov is not None and not prov.baseline:
             assert {e.benchmark for e in prov.evidence} <= {
-                "arenaVision", "mmmuPro", "arenaVisionOcr", "arenaVisionDiagram"
+                "arenaVision",
+                "mmmuPro",
+                "arenaVisionOcr",
+                "arenaVisionDiagram",
             }
 
 
@@ -66,8 +69,9 @@ def test_fast_cheap_weighs_quality_and_speed(catalog):
 
 def test_free_variant_priced_as_base(catalog):
     by_id = {m.id: m for m in catalog.models}
-    pairs = [(m, by_id[m.base_id]) for m in catalog.models
-             if m.variant == "free" and m.base_id in by_id]
+    pairs = [
+        (m, by_id[m.base_id]) for m in catalog.models if m.variant == "free" and m.base_id in by_id
+    ]
     assert pairs
     for free, base in pairs:
         assert free.benchmarks == base.benchmarks
@@ -86,8 +90,12 @@ def test_values_refresh_every_time(snapshot):
     second, _ = build_catalog(changed)
     a = {m.id: m for m in first.models}
     b = {m.id: m for m in second.models}
-    moved = [i for i in a if "liveBenchCoding" in a[i].benchmarks
-             and b[i].benchmarks["liveBenchCoding"] != a[i].benchmarks["liveBenchCoding"]]
+    moved = [
+        i
+        for i in a
+        if "liveBenchCoding" in a[i].benchmarks
+        and b[i].benchmarks["liveBenchCoding"] != a[i].benchmarks["liveBenchCoding"]
+    ]
     assert moved
     # and a model that leaves the leaderboard loses the figure
     dropped = {**snapshot, "livebench": lb.model_copy(update={"rows": []})}

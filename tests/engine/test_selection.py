@@ -53,8 +53,12 @@ def test_vision_requires_image_input(selector):
 
 def test_require_and_exclude_and_min_context(selector):
     d = selector.pick(
-        PickRequest(category="coding", budget="any", exclude=["openrouter/anthropic/opus"],
-                    strategy="best_score")
+        PickRequest(
+            category="coding",
+            budget="any",
+            exclude=["openrouter/anthropic/opus"],
+            strategy="best_score",
+        )
     )
     assert d.id == "openai/gpt-big"
     with pytest.raises(NoModel):
@@ -63,8 +67,11 @@ def test_require_and_exclude_and_min_context(selector):
 
 def test_no_model_names_budget_and_next(selector):
     with pytest.raises(NoModel) as err:
-        selector.pick(PickRequest(category="coding", budget="low", require=["vision"],
-                                  exclude=["google/flash"]))
+        selector.pick(
+            PickRequest(
+                category="coding", budget="low", require=["vision"], exclude=["google/flash"]
+            )
+        )
     assert err.value.budget == "low"
     assert err.value.next_budget is None
     with pytest.raises(NoModel) as err:
@@ -77,8 +84,8 @@ def test_no_model_names_budget_and_next(selector):
 
 
 def test_next_budget_suggested():
-    from tests.engine.builders import record
     from smart_spawn_plugin.models import Catalog
+    from tests.engine.builders import record
 
     sel = Selector(Catalog(models=[record("a/x", prompt=3, completion=15, scores={"general": 80})]))
     with pytest.raises(NoModel) as err:
@@ -88,22 +95,31 @@ def test_next_budget_suggested():
 
 
 def test_strategies(selector):
-    eff = selector.pick(PickRequest(category="coding", budget="any", strategy="best_cost_efficiency"))
+    eff = selector.pick(
+        PickRequest(category="coding", budget="any", strategy="best_cost_efficiency")
+    )
     # viability floor: best is 92, floor 77 → flash (74) is not viable, gpt-big is cheapest viable
     assert eff.id == "openai/gpt-big"
     lat = selector.pick(
-        PickRequest(category="general", budget="any", strategy="best_under_latency", max_latency_s=5)
+        PickRequest(
+            category="general", budget="any", strategy="best_under_latency", max_latency_s=5
+        )
     )
     assert lat.id == "google/flash"  # the only measured model above the viability floor
-    cheap = selector.pick(PickRequest(category="coding", budget="any", strategy="best_under_budget",
-                                      max_price=1.0))
+    cheap = selector.pick(
+        PickRequest(category="coding", budget="any", strategy="best_under_budget", max_price=1.0)
+    )
     assert cheap.id == "google/flash"
 
 
 def test_category_weights_mix(selector):
     d = selector.pick(
-        PickRequest(category="coding", budget="low", category_weights={"coding": 1, "general": 1},
-                    strategy="best_score")
+        PickRequest(
+            category="coding",
+            budget="low",
+            category_weights={"coding": 1, "general": 1},
+            strategy="best_score",
+        )
     )
     assert d.benchmark_score == pytest.approx((75 + 74) / 2)
 
