@@ -235,6 +235,7 @@ class LocalSpawner:
             model=completion.model if completion else choice.model,
             label=request.label,
             error=error,
+            finish_reason=completion.finish_reason if completion else None,
         )
         logger.info(
             "subagent_ended", run_id=run_id, outcome=outcome, cost_usd=cost, model=ended.model

@@ -255,6 +255,8 @@ class SubagentEnded(GatewayModel):
     model: str | None = None
     label: str | None = None
     error: str | None = None
+    #: the provider's finish reason (``stop``, ``length`` …), so a judge can spot truncation
+    finish_reason: str | None = None
 
 
 # ------------------------------------------------------------------------ registration and host

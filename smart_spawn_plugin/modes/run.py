@@ -333,7 +333,7 @@ def _from_ended(base: SpawnRecord, ended: SubagentEnded) -> SpawnRecord:
             "cost_usd": ended.cost_usd,
             "duration_ms": ended.duration_ms,
             "model": ended.model or base.model,
-            "finish_reason": getattr(ended, "finish_reason", None),
+            "finish_reason": ended.finish_reason,
             "error": ended.error,
         }
     )
