@@ -99,3 +99,16 @@ def refresh(args: argparse.Namespace, services: Services) -> object:
             import_csv=args.import_csv,
         )
     )
+
+
+def _register_extras() -> None:
+    # Subcommands owned by other adapters register here; their modules import their heavy
+    # dependencies (FastAPI, mcp, the gateway) only when the command runs.
+    from smart_spawn_plugin.cli import EXTRA_PARSERS
+    from smart_spawn_plugin.server.serve import add_serve_parser, serve
+
+    EXTRA_PARSERS.append(add_serve_parser)
+    command("serve")(serve)
+
+
+_register_extras()

@@ -1,0 +1,131 @@
+"""The ASGI app: :func:`create_app` builds it over opened ``Services``.
+
+Every route is mounted under ``/api`` and again at the root (the original's legacy mounts); the
+OpenAPI document lists the ``/api`` ones (``/api/openapi.json``, docs at ``/api/docs``).
+Middleware (pure ASGI, outermost first): core (log, headers, CORS, body limit) → rate limit →
+auth → response cache → FastAPI. See ``middleware``.
+
+For any ASGI server: ``uvicorn --factory smart_spawn_plugin.server.app:app_from_env``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+
+from smart_spawn_plugin import __version__
+from smart_spawn_plugin.log import get_logger
+from smart_spawn_plugin.server import (
+    routes_catalog,
+    routes_feedback,
+    routes_meta,
+    routes_plan,
+    routes_roles,
+)
+from smart_spawn_plugin.server.cache import CacheMiddleware, ResponseCache
+from smart_spawn_plugin.server.config import ServerConfig
+from smart_spawn_plugin.server.deps import ServerState
+from smart_spawn_plugin.server.errors import install_error_handlers
+from smart_spawn_plugin.server.middleware import AuthMiddleware, CoreMiddleware
+from smart_spawn_plugin.server.ratelimit import RateLimitMiddleware
+from smart_spawn_plugin.server.refresher import Refresher
+from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.store.community import CommunityStore
+from smart_spawn_plugin.store.ratings import RatingsStore
+from smart_spawn_plugin.store.spawnlog import SpawnLogStore
+
+log = get_logger(__name__)
+
+_ROUTERS = (
+    routes_catalog.router,
+    routes_feedback.router,
+    routes_plan.router,
+    routes_roles.router,
+)
+
+
+def build_state(services: Services, config: ServerConfig) -> ServerState:
+    """The routes' shared state over ``services``."""
+    cache = ResponseCache(ttl=config.cache_ttl_s, maxsize=config.cache_size)
+    holder: list[ServerState] = []
+    refresher = Refresher(services.catalog, lambda: holder[0].rankings_changed())
+    state = ServerState(
+        services=services,
+        config=config,
+        cache=cache,
+        refresher=refresher,
+        ratings=RatingsStore(services.db),
+        spawns=SpawnLogStore(services.db),
+        community=CommunityStore(services.db),
+    )
+    holder.append(state)
+    return state
+
+
+def create_app(
+    services: Services, config: ServerConfig | None = None, *, close_services: bool = False
+) -> FastAPI:
+    """The HTTP API over ``services``. ``config`` defaults to the environment's
+    ``ServerConfig``. Its lifespan warms the catalog and, when ``settings.live_sources`` is on,
+    refreshes at start and every ``refresh_interval_s`` (6 h); ``close_services`` closes
+    ``services`` on shutdown. Works without its lifespan too (in-process tests)."""
+    config = config or ServerConfig()
+    state = build_state(services, config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(services.catalog.current)
+        timer: asyncio.Task[None] | None = None
+        if services.settings.live_sources and config.background_refresh:
+            state.refresher.start()
+            timer = asyncio.create_task(state.refresher.run_periodically(config.refresh_interval_s))
+        log.info("server_started", models=len(services.catalog.current().models))
+        try:
+            yield
+        finally:
+            if timer is not None:
+                timer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await timer
+            await state.refresher.close()
+            if close_services:
+                services.close()
+
+    app = FastAPI(
+        title="smart-spawn routing API",
+        version=__version__,
+        description="Original Smart Spawn-compatible routing API: every route is served under "
+        "/api and at the root.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.server = state
+    install_error_handlers(app)
+    for router in _ROUTERS:
+        app.include_router(router, prefix="/api")
+        app.include_router(router, include_in_schema=False)
+    for path in ("/api", "/api/", "/"):
+        app.add_api_route(
+            path, routes_meta.index, methods=["GET"], include_in_schema=path == "/api"
+        )
+    for path in ("/api/health", "/health"):
+        app.add_api_route(
+            path, routes_meta.health, methods=["GET"], include_in_schema=path == "/api/health"
+        )
+    app.add_middleware(CacheMiddleware, cache=state.cache)
+    app.add_middleware(AuthMiddleware, config=config)
+    app.add_middleware(RateLimitMiddleware, config=config)
+    app.add_middleware(CoreMiddleware, config=config)
+    return app
+
+
+def app_from_env(**settings: Any) -> FastAPI:
+    """An app over freshly opened ``Services`` (env settings), closed on shutdown — the factory
+    for any ASGI server."""
+    return create_app(Services.open(**settings), close_services=True)

@@ -1,0 +1,167 @@
+"""Per-app state and the small helpers route handlers share.
+
+:class:`ServerState` is built once by ``create_app`` and kept on ``app.state.server``; handlers
+get it with :func:`state_of`. It holds the opened :class:`~smart_spawn_plugin.services.Services`,
+the server config, the response cache, the refresher and the feedback stores. Nothing here does
+I/O at import.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
+
+from smart_spawn_plugin.engine.selection import Selector
+from smart_spawn_plugin.engine.status import StatusReport
+from smart_spawn_plugin.errors import InvalidBody, SmartSpawnError
+from smart_spawn_plugin.feedback.scores import (
+    CommunityScore,
+    PersonalScore,
+    ScoreKey,
+    blend,
+    community_scores,
+    context_scores,
+    personal_scores,
+)
+from smart_spawn_plugin.models import Catalog, Category, Wire
+from smart_spawn_plugin.server.cache import ResponseCache
+from smart_spawn_plugin.server.config import ServerConfig
+from smart_spawn_plugin.server.errors import translate_validation
+from smart_spawn_plugin.server.refresher import Refresher
+from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.store.community import CommunityStore
+from smart_spawn_plugin.store.ratings import RatingsStore
+from smart_spawn_plugin.store.spawnlog import SpawnLogStore
+
+_B = TypeVar("_B", bound=BaseModel)
+
+
+class FeedbackAdjuster:
+    """selection's ``ScoreAdjuster`` over one user's ratings (and context tags) plus the
+    anonymous community aggregate, blended by :func:`feedback.scores.blend`. Scores are read
+    once per request, not per candidate."""
+
+    def __init__(
+        self,
+        personal: dict[ScoreKey, PersonalScore],
+        community: dict[ScoreKey, CommunityScore],
+        context: dict[ScoreKey, PersonalScore],
+    ) -> None:
+        self.personal = personal
+        self.community = community
+        self.context = context
+
+    def adjust(
+        self, user_key: str, model_id: str, category: Category, benchmark: float
+    ) -> tuple[float, float | None]:
+        key = (model_id, category)
+        mine = self.personal.get(key)
+        result = blend(benchmark, mine, self.community.get(key), self.context.get(key))
+        return result.score, (None if mine is None else round(mine.score / 100.0, 4))
+
+
+@dataclass
+class ServerState:
+    """Everything the routes need, built once per app."""
+
+    services: Services
+    config: ServerConfig
+    cache: ResponseCache
+    refresher: Refresher
+    ratings: RatingsStore
+    spawns: SpawnLogStore
+    community: CommunityStore
+    _community_scores: dict[ScoreKey, CommunityScore] | None = field(default=None)
+    status_memo: tuple[Catalog, StatusReport] | None = field(default=None)
+    _personal: dict[str, dict[ScoreKey, PersonalScore]] = field(default_factory=dict)
+
+    def community_scores(self) -> dict[ScoreKey, CommunityScore]:
+        """The community aggregate (recomputed after each report)."""
+        if self._community_scores is None:
+            self._community_scores = community_scores(self.community)
+        return self._community_scores
+
+    def rankings_changed(self) -> None:
+        """A rating, report or refresh changed rankings: drop cached responses and scores."""
+        self._community_scores = None
+        self._personal.clear()
+        self.cache.invalidate()
+
+    def personal_scores(self, user_key: str) -> dict[ScoreKey, PersonalScore]:
+        """``user_key``'s scores, read once until the next rating (bounded memo)."""
+        found = self._personal.get(user_key)
+        if found is None:
+            if len(self._personal) >= self.config.cache_size:
+                self._personal.clear()
+            found = self._personal[user_key] = personal_scores(self.ratings, user_key)
+        return found
+
+    def selector(self, user_key: str, tags: list[str] | None = None) -> Selector:
+        """A selector over the current catalog blending ``user_key``'s feedback."""
+        personal = self.personal_scores(user_key)
+        community = self.community_scores()
+        if not personal and not community:
+            return self.services.catalog.selector()
+        context = context_scores(self.ratings, tags, user_key) if tags and personal else {}
+        return self.services.catalog.selector(FeedbackAdjuster(personal, community, context))
+
+
+def state_of(request: Request) -> ServerState:
+    """The app's :class:`ServerState`."""
+    state: ServerState = request.app.state.server
+    return state
+
+
+def user_key_of_request(request: Request) -> str:
+    """The caller's ``user_key`` (set by ``AuthMiddleware``; ``"local"`` when unshared)."""
+    return str(request.scope.get("state", {}).get("user_key", "local"))
+
+
+def parse_query(model: type[_B], request: Request) -> _B:
+    """Validate the query string into ``model`` (unknown parameters ignored; the last value of a
+    repeated parameter wins). Errors become the original's 400s."""
+    try:
+        return model.model_validate(dict(request.query_params))
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("query", *e["loc"])} for e in exc.errors()]
+        raise translate_validation(request.url.path, errors) from None
+
+
+async def parse_body(model: type[_B], request: Request) -> _B:
+    """The JSON object body validated into ``model``; bad JSON or a non-object is
+    ``INVALID_BODY``, a bad field names itself (codes per route, see ``errors``)."""
+    raw = await request.body()
+    data: Any = {}
+    if raw.strip():
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise InvalidBody("request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise InvalidBody("request body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+        raise translate_validation(request.url.path, errors) from None
+    except SmartSpawnError:
+        raise
+
+
+def json_response(
+    payload: Wire | dict[str, Any] | list[Any], *, envelope: bool = True, status: int = 200
+) -> Response:
+    """A JSON response; ``envelope`` wraps it as ``{"data": …}`` like most original routes.
+    Wire models are serialised by pydantic's Rust encoder (camelCase)."""
+    if isinstance(payload, Wire):
+        body = payload.model_dump_json(by_alias=True).encode()
+    else:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    if envelope:
+        body = b'{"data":' + body + b"}"
+    return Response(body, status_code=status, media_type="application/json")

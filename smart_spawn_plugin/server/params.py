@@ -1,0 +1,136 @@
+"""Query parameters and request bodies of every route, as pydantic models.
+
+Limits are the original's (reference Appendix A). Where the original silently coerced garbage we
+answer 400 instead, and say which field was wrong:
+
+* ``task`` (pick, recommend): trimmed, 1–200 characters, no control characters. Too long is
+  ``INVALID_PARAM`` "task must be at most 200 characters" (the original said "required");
+* ``count`` (1–5), ``minContext`` (0–1,000,000), ``limit`` (1–500), ``days`` (1–365),
+  ``maxParallel`` (1–8), ``minSamples``/``minRatings`` (≥1): integers clamped into range like
+  the original, but a non-numeric value is a 400 (the original turned it into 1, or into an
+  endless loop for ``maxParallel``);
+* ``exclude``: at most 50 model ids, each matching the original's id pattern;
+* ``models`` (compare): 2–5 valid ids;
+* ``category``, ``tier``, ``budget``, ``require``, ``sort``: known values only;
+* ``rating``: a number 1–5, rounded to the nearest whole star; anything else is a 400 and is
+  never recorded.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated, Final
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+
+MAX_TASK_QUERY: Final = 200
+MAX_TASK_BODY: Final = 10_000
+MAX_EXCLUDE: Final = 50
+MAX_COMPARE: Final = 5
+MAX_TAGS: Final = 20
+MAX_TAG_LEN: Final = 64
+MODEL_ID_RE: Final = re.compile(r"[A-Za-z0-9._:-]+(/[A-Za-z0-9._:-]+)?")
+MAX_MODEL_ID: Final = 200
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a Unicode control character (``Cc``: newline, tab, NUL …)."""
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
+def clean_model_id(raw: str) -> str | None:
+    """The original's ``sanitizeModelId``: trimmed, ``openrouter/`` stripped, 1–200 characters,
+    matching the model-id pattern; ``None`` when invalid."""
+    text = raw.strip().removeprefix("openrouter/")
+    if not 1 <= len(text) <= MAX_MODEL_ID or not MODEL_ID_RE.fullmatch(text):
+        return None
+    return text
+
+
+def model_id_list(raw: str, field: str, maximum: int) -> list[str]:
+    """A comma list of model ids (empty parts dropped). Raises ``ValueError`` naming ``field``."""
+    parts = [p for p in raw.split(",") if p.strip()]
+    if len(parts) > maximum:
+        raise ValueError(f"{field} must list at most {maximum} model IDs")
+    ids = [clean_model_id(p) for p in parts]
+    clean = [i for i in ids if i is not None]
+    if len(clean) != len(ids):
+        raise ValueError(f"{field} contains invalid model IDs")
+    return clean
+
+
+def tag_list(raw: str, field: str = "context") -> list[str]:
+    """A comma list of context tags: trimmed, lower-case, unique; at most 20 of ≤64 chars."""
+    tags: list[str] = []
+    for part in raw.split(","):
+        tag = part.strip().lower()
+        if not tag or tag in tags:
+            continue
+        if len(tag) > MAX_TAG_LEN or has_control(tag):
+            raise ValueError(f"{field} contains an invalid tag")
+        tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"{field} must list at most {MAX_TAGS} tags")
+    return tags
+
+
+def task_text(raw: str | None, field: str, maximum: int) -> str | None:
+    """Trimmed task text; ``None`` when missing or blank. Raises ``ValueError`` when too long or
+    holding control characters."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    if not text:
+        return None
+    if len(text) > maximum:
+        raise ValueError(f"{field} must be at most {maximum} characters")
+    if has_control(text):
+        raise ValueError(f"{field} must not contain control characters")
+    return text
+
+
+def clamp(low: int, high: int) -> AfterValidator:
+    """Clamp an already-parsed integer into ``[low, high]`` (the original's behaviour for
+    out-of-range numbers; a non-number never gets here — pydantic rejects it)."""
+
+    def _clamp(value: int) -> int:
+        return max(low, min(value, high))
+
+    return AfterValidator(_clamp)
+
+
+def _no_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
+class Query(BaseModel):
+    """Base of the query-parameter models: unknown parameters are ignored (like the original)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+Count = Annotated[int, clamp(1, 5)]
+MinContext = Annotated[int, clamp(0, 1_000_000)]
+Limit = Annotated[int, clamp(1, 500)]
+Days = Annotated[int, clamp(1, 365)]
+AtLeastOne = Annotated[int, clamp(1, 1_000_000)]
+#: a body integer: JSON numbers only (no strings, floats or booleans), clamped to 1..8
+MaxParallel = Annotated[StrictInt, clamp(1, 8)]
+
+
+def _rating(value: float) -> int:
+    if not 1 <= value <= 5:
+        raise ValueError("rating must be a number from 1 to 5")
+    return int(value + 0.5)  # the original rounded; 2.5 → 3, never banker's rounding
+
+
+#: a number 1–5 (rounded to whole stars); a string, boolean or null is a 400, never a failure
+Rating = Annotated[
+    float,
+    BeforeValidator(_no_bool),
+    Field(strict=True, allow_inf_nan=False),
+    AfterValidator(_rating),
+]

@@ -1,0 +1,210 @@
+"""Routing and catalog routes: ``GET pick, recommend, models, compare, status``;
+``POST refresh``. Shapes are the original's (``{data: …}``); see ``params`` for the limits."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Final, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import Field, field_validator
+
+from smart_spawn_plugin.engine.queries import compare, list_models, recommend
+from smart_spawn_plugin.engine.requests import PickRequest
+from smart_spawn_plugin.engine.status import status_of
+from smart_spawn_plugin.errors import InvalidParam, MissingParam, Unauthorized
+from smart_spawn_plugin.models import (
+    CAPABILITIES,
+    CATEGORIES,
+    Budget,
+    Capability,
+    Category,
+    Strategy,
+    Tier,
+)
+from smart_spawn_plugin.server import params as p
+from smart_spawn_plugin.server.deps import json_response, state_of, user_key_of_request
+
+router = APIRouter()
+LOOPBACK: Final = frozenset({"127.0.0.1", "::1", "localhost"})
+SortParam = Literal[
+    "score",
+    "cost",
+    "efficiency",
+    "coding",
+    "reasoning",
+    "creative",
+    "research",
+    "general",
+    "fast-cheap",
+    "vision",
+]
+
+
+class SelectionQuery(p.Query):
+    """Parameters shared by /pick and /recommend."""
+
+    task: str | None = Field(None, description="Task text (1-200 chars) or a category name.")
+    category: Category | None = Field(None, description="Skip classification.")
+    budget: Budget = "medium"
+    exclude: str | None = Field(None, description="Comma list of at most 50 model ids.")
+    require: str | None = Field(
+        None, description="Comma list: vision,functionCalling,json,reasoning"
+    )
+    min_context: p.MinContext = Field(0, alias="minContext")
+    context: str | None = Field(None, description="Comma list of context tags.")
+    strategy: Strategy = "balanced"
+
+    @field_validator("task")
+    @classmethod
+    def _task(cls, value: str | None) -> str | None:
+        return p.task_text(value, "task", p.MAX_TASK_QUERY)
+
+    @field_validator("exclude")
+    @classmethod
+    def _exclude(cls, value: str | None) -> str | None:
+        if value is not None:
+            p.model_id_list(value, "exclude", p.MAX_EXCLUDE)
+        return value
+
+    @field_validator("context")
+    @classmethod
+    def _context(cls, value: str | None) -> str | None:
+        if value is not None:
+            p.tag_list(value)
+        return value
+
+    @field_validator("require")
+    @classmethod
+    def _require(cls, value: str | None) -> str | None:
+        if value is not None and any(
+            part.strip() not in CAPABILITIES for part in value.split(",") if part.strip()
+        ):
+            raise ValueError("require contains invalid capabilities")
+        return value
+
+    def to_request(self, user_key: str) -> PickRequest:
+        """The engine request; a ``task`` that names a category selects it (as the original)."""
+        task, category = self.task, self.category
+        if task is None and category is None:
+            raise MissingParam("task parameter is required", field="task")
+        if category is None and task in CATEGORIES:
+            category = next(c for c in CATEGORIES if c == task)
+        require: list[Capability] = [
+            c for c in CAPABILITIES if c in {r.strip() for r in (self.require or "").split(",")}
+        ]
+        return PickRequest(
+            task=task,
+            category=category,
+            budget=self.budget,
+            exclude=p.model_id_list(self.exclude or "", "exclude", p.MAX_EXCLUDE),
+            require=require,
+            min_context=self.min_context,
+            context=p.tag_list(self.context or ""),
+            strategy=self.strategy,
+            user_key=user_key,
+        )
+
+
+class PickQuery(SelectionQuery):
+    fallbacks: Annotated[int, p.clamp(0, 10)] = 2
+
+
+class RecommendQuery(SelectionQuery):
+    count: p.Count = 1
+
+
+class ModelsQuery(p.Query):
+    category: Category | None = None
+    tier: Tier | None = None
+    sort: SortParam = "score"
+    limit: p.Limit = 50
+
+
+class CompareQuery(p.Query):
+    models: str | None = Field(None, description="Comma list of 2-5 model ids.")
+
+    @field_validator("models")
+    @classmethod
+    def _models(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            p.model_id_list(value, "models", p.MAX_COMPARE)
+        return value
+
+
+@router.get("/pick", summary="The best model for a task")
+async def pick(request: Request, q: Annotated[PickQuery, Query()]) -> Response:
+    """``{data: Decision}``; 400 MISSING_PARAM without a task, 404 NO_MODEL when none fits."""
+    state = state_of(request)
+    req = q.to_request(user_key_of_request(request))
+    req = req.model_copy(update={"fallbacks": q.fallbacks})
+    decision = state.selector(req.user_key, req.context).pick(req)
+    return json_response(decision)
+
+
+@router.get("/recommend", summary="Several provider-diverse models for a task")
+async def recommend_route(request: Request, q: Annotated[RecommendQuery, Query()]) -> Response:
+    """``{data: [{model, reason, confidence, score}], meta}`` (empty data when none fits)."""
+    state = state_of(request)
+    req = q.to_request(user_key_of_request(request))
+    result = recommend(state.selector(req.user_key, req.context), req, q.count)
+    return json_response(result, envelope=False)
+
+
+@router.get("/models", summary="List catalog models")
+async def models(request: Request, q: Annotated[ModelsQuery, Query()]) -> Response:
+    """``{data: [model], meta: {total, filtered, returned, lastRefresh, version}}``."""
+    catalog = state_of(request).services.catalog.current()
+    result = list_models(catalog, category=q.category, tier=q.tier, sort=q.sort, limit=q.limit)
+    return json_response(result, envelope=False)
+
+
+@router.get("/compare", summary="Compare 2-5 models side by side")
+async def compare_route(request: Request, q: Annotated[CompareQuery, Query()]) -> Response:
+    """``{data: {models, missing}}``; 404 NOT_FOUND when none of the ids is known."""
+    if q.models is None or not q.models.strip():
+        raise MissingParam("models parameter is required", field="models")
+    ids = p.model_id_list(q.models, "models", p.MAX_COMPARE)
+    if len(ids) < 2:
+        raise InvalidParam("models must include at least two valid model IDs", field="models")
+    catalog = state_of(request).services.catalog.current()
+    return json_response(compare(catalog, ids))
+
+
+@router.get("/status", summary="Catalog and source health")
+async def status(request: Request) -> Response:
+    """``{data: {status, lastRefresh, modelCount, …, sources, version, refreshing}}``."""
+    state = state_of(request)
+    catalog = state.services.catalog.current()
+    memo = state.status_memo
+    if memo is None or memo[0] is not catalog:
+        memo = state.status_memo = (catalog, status_of(catalog))
+    data = memo[1].wire()
+    data["refreshing"] = state.refresher.running
+    return json_response(data)
+
+
+def _authorize_refresh(request: Request) -> None:
+    key = state_of(request).services.settings.refresh_api_key
+    if key is None:
+        # Without REFRESH_API_KEY only the machine itself may refresh (the original let anyone).
+        client = request.client.host if request.client else ""
+        if client not in LOOPBACK:
+            raise Unauthorized("Set REFRESH_API_KEY to allow refreshes from other hosts")
+        return
+    given = request.headers.get("authorization", "")
+    expected = f"Bearer {key.get_secret_value()}"
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Unauthorized("Invalid or missing refresh API key")
+
+
+@router.post("/refresh", summary="Rebuild the catalog in the background")
+async def refresh(request: Request) -> Response:
+    """``{data: {started: true, estimatedSeconds}}`` or ``{data: {started: false, message}}``
+    when a refresh (manual or the timer's) is already running. 401 without the right key."""
+    _authorize_refresh(request)
+    state = state_of(request)
+    if not state.refresher.start():
+        return json_response({"started": False, "message": "Refresh already in progress"})
+    return json_response({"started": True, "estimatedSeconds": 30})

@@ -1,0 +1,192 @@
+"""Feedback routes on the feedback store, per ``user_key`` (see ``AuthMiddleware``):
+``POST spawn-log, spawn-log/outcome, community/report``; ``GET spawn-log/scores,
+spawn-log/stats, community/scores``.
+
+Differences from the original, on purpose: ``category`` is validated everywhere; ``rating`` must
+be a number 1–5 (a non-number is a 400, never recorded as a failure); stats come from recorded
+usage and recorded prices; community data is aggregate and anonymous (instance ids are stored
+only as salted hashes), with per-instance limits.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+
+from smart_spawn_plugin.feedback.stats import spawn_scores, spawn_stats
+from smart_spawn_plugin.models import Budget, Category, Mode
+from smart_spawn_plugin.server import params as p
+from smart_spawn_plugin.server.deps import (
+    json_response,
+    parse_body,
+    state_of,
+    user_key_of_request,
+)
+from smart_spawn_plugin.store.spawnlog import SpawnRecord
+
+router = APIRouter()
+
+
+class Body(BaseModel):
+    """Base of request bodies: unknown keys ignored (as the original), strict types."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class ModelCategory(Body):
+    model: StrictStr = Field(min_length=1, max_length=300)
+    category: Category
+
+    @field_validator("model")
+    @classmethod
+    def _model(cls, value: str) -> str:
+        clean = p.clean_model_id(value)
+        if clean is None:
+            raise ValueError("model is not a valid model ID")
+        return clean
+
+
+class SpawnLogBody(ModelCategory):
+    budget: Budget = "medium"
+    mode: Mode = "single"
+    role: StrictStr = Field("primary", min_length=1, max_length=64)
+    source: StrictStr = Field("api", max_length=64)
+    context: StrictStr | None = Field(None, max_length=1000)
+
+
+class OutcomeBody(ModelCategory):
+    rating: p.Rating
+    context: StrictStr | None = Field(None, max_length=1000)
+
+
+class CommunityBody(ModelCategory):
+    rating: p.Rating
+    instance_id: StrictStr = Field(alias="instanceId", min_length=1, max_length=200)
+
+
+def _openapi(model: type[BaseModel]) -> dict[str, object]:
+    schema = model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema}},
+        }
+    }
+
+
+class ScoresQuery(p.Query):
+    category: Category | None = None
+    min_samples: p.AtLeastOne = Field(3, alias="minSamples")
+
+
+class StatsQuery(p.Query):
+    days: p.Days = 7
+
+
+class CommunityQuery(p.Query):
+    category: Category | None = None
+    min_ratings: p.AtLeastOne = Field(10, alias="minRatings")
+
+
+@router.post("/spawn-log", summary="Log a spawn", openapi_extra=_openapi(SpawnLogBody))
+async def spawn_log(request: Request) -> Response:
+    """``{data: {logged: true, id}}``. Prices are looked up in the catalog (0 if unknown)."""
+    body = await parse_body(SpawnLogBody, request)
+    state = state_of(request)
+    model = state.services.catalog.selector().by_id.get(body.model)
+    row = state.spawns.log(
+        SpawnRecord(
+            user_key=user_key_of_request(request),
+            model=body.model,
+            category=body.category,
+            budget=body.budget,
+            mode=body.mode,
+            role=body.role,
+            source=body.source,
+            context=body.context,
+            prompt_price=model.pricing.prompt if model else 0.0,
+            completion_price=model.pricing.completion if model else 0.0,
+        )
+    )
+    return json_response({"logged": True, "id": row.id})
+
+
+@router.post(
+    "/spawn-log/outcome", summary="Rate a spawn's outcome", openapi_extra=_openapi(OutcomeBody)
+)
+async def outcome(request: Request) -> Response:
+    """``{data: {recorded: true, model, category, rating}}``; the caller's picks change."""
+    body = await parse_body(OutcomeBody, request)
+    state = state_of(request)
+    rating = int(body.rating)
+    state.ratings.record(
+        user_key=user_key_of_request(request),
+        model=body.model,
+        category=body.category,
+        rating=rating,
+        context=body.context,
+    )
+    state.rankings_changed()
+    return json_response(
+        {"recorded": True, "model": body.model, "category": body.category, "rating": rating}
+    )
+
+
+@router.get("/spawn-log/scores", summary="The caller's per-model feedback scores")
+async def scores(request: Request, q: Annotated[ScoresQuery, Query()]) -> Response:
+    """``{data: [{model, category, successRate, total}]}``, best first."""
+    rows = spawn_scores(
+        state_of(request).ratings, user_key_of_request(request), q.category, q.min_samples
+    )
+    return json_response([r.wire() for r in rows])
+
+
+@router.get("/spawn-log/stats", summary="The caller's spawn statistics")
+async def stats(request: Request, q: Annotated[StatsQuery, Query()]) -> Response:
+    """``{data: {totalSpawns, byModel, …, topModels, measuredSpawns}}`` over ``days`` days."""
+    result = spawn_stats(state_of(request).spawns, user_key_of_request(request), q.days)
+    return json_response(result)
+
+
+@router.post(
+    "/community/report",
+    summary="Report an anonymous community rating",
+    openapi_extra=_openapi(CommunityBody),
+)
+async def community_report(request: Request) -> Response:
+    """``{data: {recorded: true}}``; 429 RATE_LIMITED past the per-instance hourly limit."""
+    body = await parse_body(CommunityBody, request)
+    state = state_of(request)
+    state.community.report(
+        model=body.model,
+        category=body.category,
+        rating=int(body.rating),
+        instanceId=body.instance_id,
+    )
+    state.rankings_changed()
+    return json_response({"recorded": True})
+
+
+@router.get("/community/scores", summary="Aggregate community scores")
+async def community(request: Request, q: Annotated[CommunityQuery, Query()]) -> Response:
+    """``{data: [{model, category, totalRatings, avgRating, contributors}]}``, best first.
+    Only scores with ``minRatings`` ratings from at least 3 distinct contributors appear."""
+    from smart_spawn_plugin.feedback.scores import community_scores
+
+    found = community_scores(state_of(request).community, q.category, min_ratings=q.min_ratings)
+    rows = sorted(found.values(), key=lambda s: (-s.avg_rating, s.model, s.category))
+    return json_response(
+        [
+            {
+                "model": s.model,
+                "category": s.category,
+                "totalRatings": s.total_ratings,
+                "avgRating": s.avg_rating,
+                "contributors": s.contributors,
+            }
+            for s in rows
+        ]
+    )

@@ -1,0 +1,96 @@
+"""``smart-spawn serve [--host 127.0.0.1] [--port 3000]``: the HTTP API through uvicorn.
+
+Registered with the CLI by two lines in ``smart_spawn_plugin.cli_commands`` (or
+``cli._load_extras``)::
+
+    from smart_spawn_plugin.server.serve import add_serve_parser, serve
+    EXTRA_PARSERS.append(add_serve_parser); command("serve")(serve)
+
+``python -m smart_spawn_plugin.server.serve`` runs the same parser and handler standalone.
+The default host is loopback (the original bound 0.0.0.0 unconditionally); pass
+``--host 0.0.0.0`` in a container. uvicorn uses uvloop and httptools when they are installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from smart_spawn_plugin.log import configure
+from smart_spawn_plugin.services import Services
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 3000
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be an integer, got {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {port}")
+    return port
+
+
+def add_serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``serve`` subcommand to the CLI's subparsers."""
+    p = sub.add_parser("serve", help="serve the HTTP routing API")
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"bind address (default {DEFAULT_HOST})")
+    p.add_argument(
+        "--port",
+        type=_port,
+        default=_port(os.environ.get("PORT", str(DEFAULT_PORT))),
+        help="port (default $PORT or 3000)",
+    )
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="log level (default info: one line per request)",
+    )
+    p.add_argument("--log-json", action="store_true", help="JSON log lines")
+
+
+def serve(args: argparse.Namespace, services: Services) -> None:
+    """Serve the API over ``services`` until interrupted; returns ``None``."""
+    import uvicorn
+
+    from smart_spawn_plugin.server.app import create_app
+    from smart_spawn_plugin.server.config import ServerConfig
+
+    configure(level=args.log_level.upper(), json=args.log_json)
+    config = ServerConfig()
+    if args.log_level in ("warning", "error"):
+        config = config.model_copy(update={"access_log": False})
+    app = create_app(services, config)
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "access_log": False,  # our CoreMiddleware logs each request through structlog
+        "server_header": False,
+        "proxy_headers": False,  # client addresses: see ServerConfig.trusted_proxies
+    }
+    uvicorn.Server(uvicorn.Config(app, **options)).run()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Standalone entry point with the same parser and handler as ``smart-spawn serve``."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--home", default=None)
+    known, rest = pre.parse_known_args(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="smart-spawn")
+    sub = parser.add_subparsers(dest="command")
+    add_serve_parser(sub)
+    args = parser.parse_args(["serve", *rest])
+    with Services.open(home=known.home) as services:
+        serve(args, services)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

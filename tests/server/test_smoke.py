@@ -1,0 +1,110 @@
+"""Smoke test: ``smart-spawn serve`` on 127.0.0.1 on a free port, called over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+STARTUP_LIMIT_S = 60.0  # a bound on waiting for the server, not a performance assertion
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve_command(port: int, home: Path) -> list[str]:
+    from smart_spawn_plugin import cli
+
+    cli._load_extras()
+    if "serve" in cli.COMMANDS:  # registered: the real `smart-spawn serve`
+        return [
+            sys.executable,
+            "-m",
+            "smart_spawn_plugin.cli",
+            "--home",
+            str(home),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "smart_spawn_plugin.server.serve",
+        "--home",
+        str(home),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SMART_SPAWN_")}
+    log_path = tmp_path / "server.log"
+    log_file = log_path.open("wb")
+    proc = subprocess.Popen(
+        _serve_command(port, tmp_path / "home"), env=env, stdout=log_file, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_LIMIT_S
+    try:
+        while True:
+            if proc.poll() is not None:
+                out = log_path.read_text(errors="replace")
+                pytest.fail(f"server exited with {proc.returncode}: {out}")
+            try:
+                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("server did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log_file.close()
+
+
+def test_serve_over_real_http(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=30) as c:
+        pick = c.get("/api/pick", params={"task": "refactor a rust crate"})
+        assert pick.status_code == 200
+        assert pick.json()["data"]["id"]
+        assert pick.headers["x-content-type-options"] == "nosniff"
+        assert (
+            c.get("/api/pick", params={"task": "refactor a rust crate"}).headers["x-cache"] == "HIT"
+        )
+        assert c.get("/status").json()["data"]["modelCount"] > 0
+        bad = c.get("/api/pick", params={"task": "x", "budget": "lots"})
+        assert bad.status_code == 400
+        assert bad.json()["error"]["code"] == "INVALID_PARAM"
+        assert c.get("/api/openapi.json").status_code == 200
+        body = c.post("/api/spawn-log", json={"model": "a/b", "category": "coding"})
+        assert body.json() == {"data": {"logged": True, "id": 1}}
