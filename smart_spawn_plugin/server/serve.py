@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from smart_spawn_plugin.errors import SmartSpawnError
 from smart_spawn_plugin.log import configure
 from smart_spawn_plugin.services import Services
 
@@ -57,7 +58,12 @@ def add_serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def serve(args: argparse.Namespace, services: Services) -> None:
     """Serve the API over ``services`` until interrupted; returns ``None``."""
-    import uvicorn
+    try:
+        import uvicorn
+    except ImportError as exc:
+        raise SmartSpawnError(
+            "smart-spawn serve needs the server extra: pip install 'smart-spawn[server]'"
+        ) from exc
 
     from smart_spawn_plugin.server.app import create_app
     from smart_spawn_plugin.server.config import ServerConfig
