@@ -1,0 +1,167 @@
+"""Task-classifier quality and latency: ours (leave-source-out) vs the original keyword classifier.
+
+Usage::
+
+    .venv/bin/python bench/classify_quality.py [--dev /work/shared/data/prompts/dev.jsonl]
+
+Protocol (dev set README, "How to use"): rows are grouped by ``source`` up to ``@``. For every
+group that contains permissively licensed rows, a model is fitted exactly like the shipped one
+(``scripts/train_classifier.py``: permissive rows + our hand-written rows) but *without that
+group*, and the group is predicted. Groups that are not permissive are never fitted by any model,
+so they are predicted by one model fitted on all permissive rows. Every row is therefore
+predicted by a model that never saw its source. The original classifier (``original_classifier``)
+is run on the same rows. Accuracy of the shipped model on its own training rows is never
+reported.
+
+Latency is for the shipped model's :func:`classify` on short texts (the dev rows under 300
+characters and our agent tasks), per call, after warm-up; plus one very long text. Needs
+scikit-learn and numpy (training-time only). Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from original_classifier import classify_task as original  # noqa: E402
+
+from smart_spawn_plugin.engine.classify import (  # noqa: E402
+    Classifier,
+    LinearModel,
+    classify,
+    load_model,
+)
+from smart_spawn_plugin.engine.textfeatures import features  # noqa: E402
+from smart_spawn_plugin.models import CATEGORIES  # noqa: E402
+
+
+def _load_train() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "train_classifier", ROOT / "scripts" / "train_classifier.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+train = _load_train()
+
+
+@cache
+def _feats(text: str) -> dict[str, float]:
+    return features(text)
+
+
+def _summary(rows: list[dict[str, str]], preds: list[Any]) -> dict[str, object]:
+    by_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row, pred in zip(rows, preds, strict=True):
+        ok = int(pred == row["category"])
+        by_cat[row["category"]][0] += ok
+        by_cat[row["category"]][1] += 1
+        by_lang[row.get("lang", "?")][0] += ok
+        by_lang[row.get("lang", "?")][1] += 1
+    per_cat = {c: round(by_cat[c][0] / by_cat[c][1], 3) for c in CATEGORIES if by_cat[c][1]}
+    return {
+        "n": len(rows),
+        "accuracy": round(sum(v[0] for v in by_cat.values()) / len(rows), 3),
+        "macro_accuracy": round(statistics.mean(per_cat.values()), 3),
+        "per_category": per_cat,
+        "en": round(by_lang["en"][0] / by_lang["en"][1], 3) if by_lang["en"][1] else None,
+        "zh": round(by_lang["zh"][0] / by_lang["zh"][1], 3) if by_lang["zh"][1] else None,
+    }
+
+
+def leave_source_out(dev: list[dict[str, str]], ours: list[dict[str, str]]) -> list[Any]:
+    """Predictions for every dev row from a model that never saw the row's source."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(dev):
+        groups[train.group_of(row)].append(i)
+    preds: list[str | None] = [None] * len(dev)
+    shared: Classifier | None = None
+    for group, idxs in sorted(groups.items()):
+        if any(train.is_permissive(dev[i]) for i in idxs):
+            rows = train.training_rows((r for r in dev if train.group_of(r) != group), ours)
+            clf = Classifier(LinearModel.from_payload(train.fit(rows, featurize=_feats)))
+        else:
+            if shared is None:
+                payload = train.fit(train.training_rows(dev, ours), featurize=_feats)
+                shared = Classifier(LinearModel.from_payload(payload))
+            clf = shared
+        for i in idxs:
+            preds[i] = clf.classify(dev[i]["text"]).category
+    return preds
+
+
+def latency(texts: list[str], repeat: int = 3) -> dict[str, float]:
+    load_model()
+    for t in texts[:50]:
+        classify(t)
+    samples = []
+    for _ in range(repeat):
+        for t in texts:
+            t0 = time.perf_counter_ns()
+            classify(t)
+            samples.append((time.perf_counter_ns() - t0) / 1000)
+    samples.sort()
+    long_text = "Refactor the payment service and keep the API stable. " * 4000  # ~220 kB
+    t0 = time.perf_counter_ns()
+    classify(long_text)
+    long_us = (time.perf_counter_ns() - t0) / 1000
+    return {
+        "n_calls": len(samples),
+        "p50_us": round(samples[len(samples) // 2], 1),
+        "p99_us": round(samples[int(len(samples) * 0.99)], 1),
+        "long_220kB_text_us": round(long_us, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="classifier quality and latency")
+    parser.add_argument("--dev", type=Path, default=train.DEV)
+    args = parser.parse_args()
+    dev = train.load_rows(args.dev)
+    ours = train.load_rows(train.OURS)
+    t0 = time.perf_counter()
+    preds = leave_source_out(dev, ours)
+    fit_s = time.perf_counter() - t0
+    orig = [original(r["text"]) for r in dev]
+    never_fitted = [i for i, r in enumerate(dev) if not train.is_permissive(r)]
+    model_file = ROOT / "smart_spawn_plugin" / "data" / "classifier" / train.OUT.name
+    short = [r["text"] for r in dev if len(r["text"]) < 300] + [r["text"] for r in ours]
+    report = {
+        "protocol": "leave-source-out (source up to '@'); folds fitted on permissive rows + ours",
+        "ours": _summary(dev, preds),
+        "original": _summary(dev, orig),
+        "never_fitted_sources_only": {
+            "ours": _summary([dev[i] for i in never_fitted], [preds[i] for i in never_fitted]),
+            "original": _summary([dev[i] for i in never_fitted], [orig[i] for i in never_fitted]),
+        },
+        "latency": latency(short),
+        "model": {
+            "bytes": model_file.stat().st_size,
+            "features": len(load_model().weights),
+        },
+        "eval_seconds": round(fit_s, 1),
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
