@@ -168,7 +168,4 @@ def _load_extras() -> None:
     from smart_spawn_plugin import cli_commands  # noqa: F401
 
 
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
-
 __all__ = ["COMMANDS", "EXTRA_PARSERS", "InvalidParam", "command", "main"]

@@ -24,30 +24,13 @@ def _free_port() -> int:
 
 
 def _serve_command(port: int, home: Path) -> list[str]:
-    from smart_spawn_plugin import cli
-
-    cli._load_extras()
-    if "serve" in cli.COMMANDS:  # registered: the real `smart-spawn serve`
-        return [
-            sys.executable,
-            "-m",
-            "smart_spawn_plugin.cli",
-            "--home",
-            str(home),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ]
+    """The real console script, ``smart-spawn serve``, from the environment under test."""
+    exe = Path(sys.executable).with_name("smart-spawn")
     return [
-        sys.executable,
-        "-m",
-        "smart_spawn_plugin.server.serve",
+        str(exe),
         "--home",
         str(home),
+        "serve",
         "--host",
         "127.0.0.1",
         "--port",
