@@ -109,6 +109,7 @@ def _register_extras() -> None:
 
     EXTRA_PARSERS.append(add_serve_parser)
     command("serve")(serve)
+    from smart_spawn_plugin import cli_spawn  # noqa: F401  (spawn, chat, feedback, roles)
 
 
 _register_extras()

@@ -29,5 +29,6 @@ def configure(*, level: str = "WARNING", json: bool = False) -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        # Not cached: a later configure() (tests, a second entry point) must take effect.
+        cache_logger_on_first_use=False,
     )

@@ -16,7 +16,7 @@ generated from :func:`config_schema`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,6 +74,21 @@ class Settings(BaseSettings):
         default=DEFAULT_COMMUNITY_URL,
         validation_alias=_alias("communityUrl", "community_url"),
         description="Community telemetry endpoint (used only with telemetryOptIn).",
+    )
+    spawn_strategy: Literal["execute", "recommend"] | None = Field(
+        default=None,
+        validation_alias=_alias("spawnStrategy", "spawn_strategy"),
+        description=(
+            "execute: the plugin runs sub-agents through the host; recommend: it returns "
+            "sessions_spawn instructions (the original's behaviour). Unset: execute when the "
+            "host offers a spawner."
+        ),
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=_alias("apiKey", "api_key"),
+        description="Bearer key sent to a shared routing API (apiUrl) that requires one.",
+        json_schema_extra={"sensitive": True},
     )
     implicit_ratings: bool = Field(
         default=False,

@@ -1,0 +1,86 @@
+"""The ``smart_spawn_feedback`` tool: rate how well a model did on a category (1–5).
+
+Parameters are the original's: ``model``, ``category``, ``rating`` (1–5, rounded to a whole
+number), ``context`` (comma tags). The rating goes to the routing API in use (local store, or
+``POST {apiUrl}/spawn-log/outcome`` through the outbox) and feeds this user's personal scores,
+so the next pick favours models rated 4–5 and deprioritises those rated 1–2. With
+``telemetryOptIn`` it is also reported anonymously to ``communityUrl``. A rating outside 1–5,
+an unknown category or a missing model is an error result naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from smart_spawn_plugin.client.base import OutcomeReport
+from smart_spawn_plugin.errors import SmartSpawnError
+from smart_spawn_plugin.gateway.types import ToolCall, ToolContext, ToolResult, ToolSpec
+from smart_spawn_plugin.models import Category
+from smart_spawn_plugin.tools.errors import error_of
+from smart_spawn_plugin.tools.runtime import Runtime
+
+TOOL_NAME: Final = "smart_spawn_feedback"
+DESCRIPTION: Final = (
+    "Rate how well a sub-agent's model did (1 = useless, 5 = excellent) for a task category. "
+    "Ratings change future model picks for you: well-rated models are favoured."
+)
+
+
+class FeedbackArgs(BaseModel):
+    """The tool's parameters: ``model``, ``category`` and ``rating`` are required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(min_length=1, max_length=300, description="The model that ran.")
+    category: Category = Field(description="The task category it was used for.")
+    rating: float = Field(ge=1, le=5, description="1 (useless) to 5 (excellent).")
+    context: str | None = Field(
+        default=None, max_length=1000, description="Context tags, e.g. 'typescript,nextjs'."
+    )
+
+
+def parameters_schema() -> dict[str, Any]:
+    schema = FeedbackArgs.model_json_schema(by_alias=True)
+    schema.pop("title", None)
+    schema.pop("description", None)
+    return schema
+
+
+async def record_feedback(
+    params: Mapping[str, object], runtime: Runtime, *, user_key: str = "local"
+) -> ToolResult:
+    """Record the rating; never raises (bad params → error result naming the field)."""
+    try:
+        args = FeedbackArgs.model_validate(dict(params))
+        rating = round(args.rating)
+        report = OutcomeReport(
+            model=args.model, category=args.category, rating=rating, context=args.context
+        )
+        reported = await runtime.rate(report, user_key=user_key)
+    except (SmartSpawnError, ValidationError) as exc:
+        return error_of(exc)
+    verdict = "favoured" if rating >= 3 else "deprioritised"
+    return ToolResult.of_json(
+        {
+            "recorded": True,
+            "model": args.model,
+            "category": args.category,
+            "rating": rating,
+            "communityReported": reported,
+            "message": f"Thanks: {args.model} will be {verdict} for {args.category} tasks.",
+        }
+    )
+
+
+def feedback_tool(runtime: Callable[[], Runtime]) -> ToolSpec:
+    """The ``ToolSpec``; ``runtime()`` is resolved at call time."""
+
+    async def handler(call: ToolCall, ctx: ToolContext) -> ToolResult:
+        return await record_feedback(call.params, runtime())
+
+    return ToolSpec(
+        name=TOOL_NAME, description=DESCRIPTION, parameters=parameters_schema(), handler=handler
+    )

@@ -1,0 +1,112 @@
+"""The local recommender: engine decisions, feedback blended into picks, the local store."""
+
+from __future__ import annotations
+
+import pytest
+
+from smart_spawn_plugin.client import RECOMMENDERS, open_recommender, recommender_kind
+from smart_spawn_plugin.client.base import OutcomeReport, SpawnLogEntry
+from smart_spawn_plugin.client.local import FeedbackAdjuster, LocalRecommender
+from smart_spawn_plugin.client.remote import RemoteRecommender
+from smart_spawn_plugin.engine.requests import PickRequest
+from smart_spawn_plugin.errors import InvalidParam, MissingParam
+from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.settings import Settings
+from smart_spawn_plugin.store.ratings import RatingsStore
+from smart_spawn_plugin.store.spawnlog import SpawnLogStore
+
+
+async def test_pick_is_local_and_explained(local: LocalRecommender) -> None:
+    routed = await local.pick(PickRequest(task="write a python function to parse ISO dates"))
+    assert routed.source == "local"
+    assert routed.fallback_reason is None
+    assert routed.decision.category == "coding"
+    assert routed.decision.reason
+
+
+async def test_pick_without_task_names_the_field(local: LocalRecommender) -> None:
+    with pytest.raises(MissingParam) as info:
+        await local.pick(PickRequest())
+    assert info.value.field == "task"
+
+
+async def test_recommend_gives_diverse_models(local: LocalRecommender) -> None:
+    result = await local.recommend(PickRequest(category="coding"), 3)
+    assert len(result.data) == 3
+    assert len({r.model.provider for r in result.data}) == 3
+    with pytest.raises(InvalidParam):
+        await local.recommend(PickRequest(category="coding"), 9)
+
+
+async def test_ratings_move_the_pick(local: LocalRecommender) -> None:
+    request = PickRequest(category="coding", budget="medium")
+    first = (await local.pick(request)).decision
+    runner = first.runner_ups[0].id
+    for _ in range(8):
+        await local.record_outcome(OutcomeReport(model=first.id, category="coding", rating=1))
+        await local.record_outcome(OutcomeReport(model=runner, category="coding", rating=5))
+    second = (await local.pick(request)).decision
+    assert second.id != first.id
+    assert second.personal_score is not None
+
+
+async def test_ratings_are_per_user(local: LocalRecommender) -> None:
+    request = PickRequest(category="coding")
+    first = (await local.pick(request)).decision
+    for _ in range(8):
+        await local.record_outcome(
+            OutcomeReport(model=first.id, category="coding", rating=1), user_key="alice"
+        )
+    assert (await local.pick(request)).decision.id == first.id
+    alice = await local.pick(request.model_copy(update={"user_key": "alice"}))
+    assert alice.decision.id != first.id
+
+
+async def test_log_spawn_keeps_real_usage_and_price(
+    local: LocalRecommender, services: Services
+) -> None:
+    model = services.catalog.current().models[0]
+    entry = SpawnLogEntry(
+        model=f"openrouter/{model.id}",
+        category="coding",
+        prompt_tokens=120,
+        completion_tokens=30,
+        cost_usd=0.0021,
+        duration_ms=850,
+        status="ok",
+        run_id="r1",
+    )
+    await local.log_spawn(entry)
+    (row,) = SpawnLogStore(services.db).rows()
+    assert (row.model, row.prompt_tokens, row.completion_tokens) == (model.id, 120, 30)
+    assert row.cost_usd == pytest.approx(0.0021)
+    assert row.status == "ok"
+    assert row.prompt_price == model.pricing.prompt
+
+
+async def test_implicit_outcome_is_stored_as_implicit(
+    local: LocalRecommender, services: Services
+) -> None:
+    await local.record_outcome(
+        OutcomeReport(model="a/b", category="research", rating=4, implicit=True)
+    )
+    (row,) = RatingsStore(services.db).rows()
+    assert row.source == "implicit"
+
+
+def test_adjuster_without_feedback_is_none(services: Services) -> None:
+    assert FeedbackAdjuster.for_user(RatingsStore(services.db), None, "local", []) is None
+
+
+def test_registry_chooses_by_api_url(services: Services) -> None:
+    assert set(RECOMMENDERS) == {"local", "remote"}
+    assert recommender_kind(None) == "local"
+    assert recommender_kind("https://api.example") == "remote"
+    assert Settings(apiUrl="local").api_url is None
+    assert isinstance(open_recommender(services), LocalRecommender)
+    remote_view = Services(
+        Settings(apiUrl="https://api.example/api", home=services.settings.home),
+        services.db,
+        services.catalog,
+    )
+    assert isinstance(open_recommender(remote_view), RemoteRecommender)

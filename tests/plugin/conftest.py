@@ -1,0 +1,38 @@
+"""Fixtures: the fake OpenAI server and a gateway builder with smart-spawn registered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smart_spawn_plugin.gateway.config import GatewayConfig, PluginEntry
+from smart_spawn_plugin.gateway.host import Gateway
+from smart_spawn_plugin.settings import Settings
+from tests.fakes.openai_server import FakeOpenAIServer, FakeReply
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer() as server:
+        server.default = FakeReply(content="done", cost=0.002, prompt_tokens=40)
+        yield server
+
+
+@pytest.fixture
+def make_gateway(tmp_path: Path, fake_openai: FakeOpenAIServer) -> Any:
+    """``make_gateway(plugin, **plugin_config)`` → a Gateway (not started) over the fake."""
+
+    def make(plugin: object, **config: Any) -> Gateway:
+        settings = Settings(
+            home=tmp_path / "store",
+            baseUrl=fake_openai.base_url,
+            executorApiKey="sk-test",
+            spawnTimeout=10,
+        )
+        entries = {"smart-spawn": PluginEntry(config=config)} if config else {}
+        return Gateway(settings, plugins=[plugin], config=GatewayConfig(plugins=entries))
+
+    return make

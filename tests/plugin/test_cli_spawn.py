@@ -1,0 +1,135 @@
+"""``smart-spawn spawn|chat|feedback|roles`` (module ``cli_spawn``) against the fake server."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import structlog
+
+import smart_spawn_plugin.cli_spawn  # noqa: F401  # registers the subcommands
+from smart_spawn_plugin import cli
+from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.store.ratings import RatingsStore
+from tests.fakes.openai_server import FakeOpenAIServer, FakeReply, FakeToolCall
+
+TASK = "write a python function that parses ISO 8601 dates"
+
+
+@pytest.fixture(autouse=True)
+def _keep_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``cli.main`` configures structlog onto the current stderr, which capsys closes after the
+    test, and caches loggers on first use: configure a quiet, uncached one instead, and reset."""
+
+    def quiet(**_: object) -> None:
+        structlog.configure(
+            wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+            cache_logger_on_first_use=False,
+        )
+
+    if hasattr(cli, "configure_logging"):
+        monkeypatch.setattr(cli, "configure_logging", quiet)
+    yield
+    structlog.reset_defaults()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def provider(monkeypatch: pytest.MonkeyPatch, fake_openai: FakeOpenAIServer) -> FakeOpenAIServer:
+    monkeypatch.setenv("SMART_SPAWN_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("SMART_SPAWN_EXECUTOR_API_KEY", "sk-test")
+    return fake_openai
+
+
+def test_dry_run_prints_instructions_without_network(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "--home", str(tmp_path), "spawn", TASK, "--dry-run")
+    assert code == 0, err
+    body = json.loads(out)
+    assert body["action"] == "spawn" and body["category"] == "coding"
+
+
+def test_dry_run_collective(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    argv = ["--home", str(tmp_path), "spawn", TASK, "--mode", "collective", "--count", "2"]
+    code, out, _ = run(capsys, *argv, "--dry-run")
+    assert code == 0
+    assert json.loads(out)["action"] == "collective"
+
+
+def test_without_a_key_it_says_what_to_set(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "--home", str(tmp_path), "spawn", TASK)
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1 and "OPENROUTER_API_KEY" in err
+    code, _, err = run(capsys, "--home", str(tmp_path), "chat")
+    assert code == 1 and "OPENROUTER_API_KEY" in err
+
+
+def test_spawn_runs_through_the_gateway(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, provider: FakeOpenAIServer
+) -> None:
+    provider.default = FakeReply(content="def parse(): ...", cost=0.003)
+    code, out, err = run(capsys, "--home", str(tmp_path), "spawn", TASK)
+    assert code == 0, err
+    assert out.startswith("def parse(): ...")
+    assert "[single · ok" in out
+    assert "started" in err and "✓ ok" in err  # live progress lines
+    code, out, _ = run(capsys, "--home", str(tmp_path), "--json", "spawn", TASK)
+    assert json.loads(out)["status"] == "ok"
+
+
+def test_bad_option_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "--home", str(tmp_path), "spawn", "", "--dry-run")
+    assert code == 1
+    assert "task" in err and err.count("\n") == 1
+
+
+def test_feedback_records_and_validates(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "--home", str(tmp_path), "feedback", "a/b", "coding", "5")
+    assert code == 0, err
+    assert "favoured" in out
+    code, _, err = run(capsys, "--home", str(tmp_path), "feedback", "a/b", "coding", "7")
+    assert code == 1 and "rating" in err
+    with Services.open(home=tmp_path) as services:
+        assert [r.rating for r in RatingsStore(services.db).rows()] == [5]
+
+
+def test_roles_list_and_compose(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "--home", str(tmp_path), "--json", "roles", "list")
+    assert code == 0 and "backend-engineer" in out
+    argv = ["roles", "compose", "build the login API", "--persona", "backend-engineer"]
+    code, out, _ = run(capsys, "--home", str(tmp_path), *argv, "--stack", "fastapi")
+    assert code == 0 and "build the login API" in out
+
+
+def test_chat_spawns_with_progress(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    provider: FakeOpenAIServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider.script(
+        "chat/model",
+        FakeReply(content=None, tool_calls=(FakeToolCall("smart_spawn", {"task": TASK}),)),
+        FakeReply(content="Here is your parser."),
+    )
+    lines = iter(["please write a date parser", "exit"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(lines))
+    code, out, err = run(capsys, "--home", str(tmp_path), "chat", "--model", "chat/model")
+    assert code == 0, err
+    assert "Here is your parser." in out
+    assert "started" in err and "smart_spawn done" in err
+    models: list[Any] = [r.body["model"] for r in provider.requests]
+    assert models[0] == "chat/model" and len(models) == 3
