@@ -23,8 +23,9 @@ from smart_spawn_plugin.client.base import (
     Routed,
     SpawnLogEntry,
 )
-from smart_spawn_plugin.client.local import FeedbackAdjuster, LocalRecommender
+from smart_spawn_plugin.client.local import LocalRecommender
 from smart_spawn_plugin.client.remote import DEFAULT_TIMEOUT, RemoteRecommender
+from smart_spawn_plugin.feedback.adjuster import FeedbackAdjuster
 from smart_spawn_plugin.feedback.telemetry import Outbox
 from smart_spawn_plugin.services import Services
 from smart_spawn_plugin.store.outbox import OutboxStore

@@ -19,16 +19,16 @@ from pydantic import BaseModel, ValidationError
 from smart_spawn_plugin.engine.selection import Selector
 from smart_spawn_plugin.engine.status import StatusReport
 from smart_spawn_plugin.errors import InvalidBody, SmartSpawnError
+from smart_spawn_plugin.feedback.adjuster import FeedbackAdjuster
 from smart_spawn_plugin.feedback.scores import (
     CommunityScore,
     PersonalScore,
     ScoreKey,
-    blend,
     community_scores,
     context_scores,
     personal_scores,
 )
-from smart_spawn_plugin.models import Catalog, Category, Wire
+from smart_spawn_plugin.models import Catalog, Wire
 from smart_spawn_plugin.server.cache import ResponseCache
 from smart_spawn_plugin.server.config import ServerConfig
 from smart_spawn_plugin.server.errors import translate_validation
@@ -39,30 +39,6 @@ from smart_spawn_plugin.store.ratings import RatingsStore
 from smart_spawn_plugin.store.spawnlog import SpawnLogStore
 
 _B = TypeVar("_B", bound=BaseModel)
-
-
-class FeedbackAdjuster:
-    """selection's ``ScoreAdjuster`` over one user's ratings (and context tags) plus the
-    anonymous community aggregate, blended by :func:`feedback.scores.blend`. Scores are read
-    once per request, not per candidate."""
-
-    def __init__(
-        self,
-        personal: dict[ScoreKey, PersonalScore],
-        community: dict[ScoreKey, CommunityScore],
-        context: dict[ScoreKey, PersonalScore],
-    ) -> None:
-        self.personal = personal
-        self.community = community
-        self.context = context
-
-    def adjust(
-        self, user_key: str, model_id: str, category: Category, benchmark: float
-    ) -> tuple[float, float | None]:
-        key = (model_id, category)
-        mine = self.personal.get(key)
-        result = blend(benchmark, mine, self.community.get(key), self.context.get(key))
-        return result.score, (None if mine is None else round(mine.score / 100.0, 4))
 
 
 @dataclass

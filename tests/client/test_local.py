@@ -6,10 +6,11 @@ import pytest
 
 from smart_spawn_plugin.client import RECOMMENDERS, open_recommender, recommender_kind
 from smart_spawn_plugin.client.base import OutcomeReport, SpawnLogEntry
-from smart_spawn_plugin.client.local import FeedbackAdjuster, LocalRecommender
+from smart_spawn_plugin.client.local import LocalRecommender
 from smart_spawn_plugin.client.remote import RemoteRecommender
 from smart_spawn_plugin.engine.requests import PickRequest
 from smart_spawn_plugin.errors import InvalidParam, MissingParam
+from smart_spawn_plugin.feedback.adjuster import FeedbackAdjuster
 from smart_spawn_plugin.services import Services
 from smart_spawn_plugin.settings import Settings
 from smart_spawn_plugin.store.ratings import RatingsStore
