@@ -110,6 +110,7 @@ def _register_extras() -> None:
     EXTRA_PARSERS.append(add_serve_parser)
     command("serve")(serve)
     from smart_spawn_plugin import cli_spawn  # noqa: F401  (spawn, chat, feedback, roles)
+    from smart_spawn_plugin.mcp import cli as _mcp_cli  # noqa: F401  (mcp)
 
 
 _register_extras()

@@ -33,11 +33,22 @@ from smart_spawn_plugin.models import (
 )
 
 CATALOG_SOURCE: Final = "openrouter"
+ROUTER_PREFIX: Final = "openrouter/"
 #: Benchmark sources merged onto the catalog, in order (later sources never overwrite a key
 #: of an earlier one: each key belongs to exactly one source in the vocabulary).
 BENCHMARK_SOURCES: Final = ("artificial-analysis", "hf-leaderboard", "lmarena", "livebench")
 #: A category is listed in ``categories`` when its evidence-backed score reaches this.
 CATEGORY_MEMBERSHIP: Final = 55.0
+
+
+def _routable(entry: CatalogEntry) -> bool:
+    """OpenRouter's own routers (``openrouter/auto``, ``openrouter/free`` …) pick a model
+    themselves; routing to a router would hide the decision, so they are not candidates."""
+    return (
+        not entry.id.startswith(ROUTER_PREFIX)
+        and entry.prompt_price >= 0
+        and entry.completion_price >= 0
+    )
 
 
 def base_id(model_id: str) -> tuple[str, str | None]:
@@ -175,7 +186,7 @@ def build_catalog(
     """
     now = now or datetime.now(UTC)
     catalog_data = sources[CATALOG_SOURCE]
-    entries = [e for e in catalog_data.catalog if e.prompt_price >= 0 and e.completion_price >= 0]
+    entries = [e for e in catalog_data.catalog if _routable(e)]
     records = {e.id: _record(e, now) for e in entries}
     matcher = AliasMatcher(catalog_data.catalog, table or AliasTable.load())
 

@@ -1,0 +1,101 @@
+"""The MCP server (extra ``mcp``; command ``smart-spawn mcp``), on the MCP SDK 2.x ``MCPServer``.
+
+Tools (JSON results; errors are error results naming the field):
+
+- routing: ``pick``, ``recommend``, ``compare``, ``models``, ``decompose``, ``roles_compose``,
+  ``feedback`` — see :mod:`smart_spawn_plugin.mcp.routing_tools`;
+- asynchronous runs, named as in the original MCP server: ``smartspawn_health``,
+  ``smartspawn_run_create``, ``smartspawn_run_status``, ``smartspawn_run_result``,
+  ``smartspawn_artifact_get``, ``smartspawn_run_list``, ``smartspawn_run_cancel`` — see
+  :mod:`smart_spawn_plugin.mcp.run_tools` and the lifecycle in :mod:`smart_spawn_plugin.mcp.runner`.
+
+Transports: stdio (default) and streamable HTTP, bound to 127.0.0.1 only. The run worker
+(and crash recovery) starts in the server's lifespan and stops with it. Logs go to stderr;
+stdout belongs to the protocol.
+
+For tests, build the server in-process and talk to it with the SDK's client::
+
+    server = build_server(services)
+    async with Client(server) as client:
+        result = await client.call_tool("pick", {"task": "refactor the parser"})
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from smart_spawn_plugin import __version__
+from smart_spawn_plugin.services import Services
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
+
+    from smart_spawn_plugin.mcp.config import McpSettings
+
+SERVER_NAME: Final = "smart-spawn"
+LOCALHOST: Final = "127.0.0.1"
+INSTRUCTIONS: Final = (
+    "smart-spawn picks the best LLM for a task from benchmark data, your budget and your "
+    "feedback (pick, recommend, compare, models, decompose, roles_compose, feedback), and runs "
+    "sub-agents asynchronously in five modes (smartspawn_run_create, then smartspawn_run_status "
+    "and smartspawn_run_result)."
+)
+
+
+def build_server(services: Services, caps: McpSettings | None = None) -> MCPServer[Any]:
+    """The MCP server over opened ``services``. Nothing starts until it runs (lifespan)."""
+    from mcp.server.mcpserver import MCPServer
+
+    from smart_spawn_plugin.mcp import routing_tools, run_tools
+    from smart_spawn_plugin.mcp.runtime import McpRuntime
+
+    runtime = McpRuntime.build(services, caps)
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[McpRuntime]:
+        await runtime.start()
+        try:
+            yield runtime
+        finally:
+            await runtime.stop()
+
+    server: MCPServer[Any] = MCPServer(
+        SERVER_NAME,
+        title="smart-spawn",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        lifespan=lifespan,
+        log_level="WARNING",
+    )
+    routing_tools.register(server, runtime)
+    run_tools.register(server, runtime)
+    return server
+
+
+def serve(
+    services: Services,
+    *,
+    transport: Literal["stdio", "http"] = "stdio",
+    port: int = 8765,
+) -> None:
+    """Run the server until the client disconnects (stdio) or the process is stopped (HTTP)."""
+    server = build_server(services)
+    if transport == "http":
+        server.run("streamable-http", host=LOCALHOST, port=port)
+    else:
+        server.run("stdio")
+
+
+def main() -> None:
+    """``python -m smart_spawn_plugin.mcp_server``: the stdio server with default settings."""
+    from smart_spawn_plugin.log import configure
+
+    configure(level="WARNING")
+    with Services.open() as services:
+        serve(services)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

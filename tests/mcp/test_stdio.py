@@ -1,0 +1,46 @@
+"""``smart-spawn mcp`` as a real stdio subprocess: initialise a session, list tools, call one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+from smart_spawn_plugin.cli import COMMANDS, _load_extras
+
+#: Runs the CLI exactly as the ``smart-spawn`` console script does, with the MCP subcommand
+#: registered even before the CLI's extras import it.
+BOOT = (
+    "import sys; import smart_spawn_plugin.mcp.cli; "
+    "from smart_spawn_plugin.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def _command() -> tuple[str, list[str]]:
+    _load_extras()
+    script = shutil.which("smart-spawn", path=str(Path(sys.executable).parent))
+    if script is not None and "mcp" in COMMANDS:
+        return script, ["mcp"]
+    return sys.executable, ["-c", BOOT, "mcp"]
+
+
+async def test_smart_spawn_mcp_over_stdio(tmp_path: Path) -> None:
+    command, args = _command()
+    params = StdioServerParameters(
+        command=command,
+        args=args,
+        env={"SMART_SPAWN_HOME": str(tmp_path / "home"), "PYTHONPATH": str(Path.cwd())},
+    )
+    async with Client(params) as client:
+        tools = (await client.list_tools()).tools
+        result = await client.call_tool("pick", {"task": "refactor a python module"})
+    assert "smartspawn_run_create" in {t.name for t in tools}
+    assert "pick" in {t.name for t in tools}
+    assert not result.is_error
+    text = result.content[0]
+    assert text.type == "text"
+    assert json.loads(text.text)["category"] == "coding"
