@@ -128,6 +128,8 @@ class Selector:
         self.by_id = {m.id: m for m in catalog.models}
         self._facts = [_Facts.of(m, self.by_id) for m in catalog.models]
         self._by_id = {f.model.id: f for f in self._facts}
+        self._presorted: dict[tuple[Category, Strategy, Budget], list[tuple[float, float, _Facts]]]
+        self._presorted = {}
 
     def resolve(self, request: PickRequest) -> Resolved:
         """Category from the request or the task text; classification signals applied."""
@@ -261,13 +263,78 @@ class Selector:
     ) -> Decision:
         """The best model for the request, explained; raises NoModel naming the budget."""
         res = self.resolve(request)
-        cands = self.candidates(res)
-        ranked = self.rank(cands, res, limit=1 + max(3, res.request.fallbacks))
+        limit = 1 + max(3, res.request.fallbacks)
+        fast = self._fast_rank(res, limit)
+        if fast is not None:
+            ranked, count = fast
+        else:
+            cands = self.candidates(res)
+            ranked, count = self.rank(cands, res, limit=limit), len(cands)
         if on_ranked is not None:
             on_ranked(len(ranked))
         if not ranked:
             raise self._no_model(res)
-        return self._decision(ranked, res, len(cands))
+        return self._decision(ranked, res, count)
+
+    def _fast_rank(self, res: Resolved, limit: int) -> tuple[list[Ranked], int] | None:
+        """The common request — no personal feedback, context tags or category weights, a
+        score-led strategy — ranked from a list presorted once per (category, strategy,
+        budget): the residual filters run until ``limit`` families are found. Same result as
+        :meth:`rank` over :meth:`candidates`; None when the request needs the general path."""
+        req = res.request
+        if (
+            self.adjuster is not None
+            or req.context
+            or req.category_weights
+            or res.strategy not in ("balanced", "best_score", "best_under_budget")
+        ):
+            return None
+        key = (res.category, res.strategy, res.budget)
+        rows = self._presorted.get(key)
+        if rows is None:
+            rows = self._presorted[key] = self._presort(res)
+        require = frozenset(req.require)
+        excluded = {e.removeprefix("openrouter/") for e in req.exclude}
+        filtered = bool(require or excluded or req.min_context or req.max_price is not None)
+        out: list[Ranked] = []
+        seen: set[str] = set()
+        count = 0 if filtered else len(rows)
+        for rank_key, bench, f in rows:
+            if filtered and not (
+                require <= f.caps
+                and f.model.context_length >= req.min_context
+                and (req.max_price is None or f.blended <= req.max_price)
+                and f.model.id not in excluded
+                and f.family not in excluded
+            ):
+                continue
+            if filtered:
+                count += 1
+            if len(out) < limit and f.family not in seen:
+                seen.add(f.family)
+                out.append(Ranked(f.model, bench, None, 0.0, round(bench, 2), rank_key))
+            elif not filtered and len(out) >= limit:
+                break
+        return out, count
+
+    def _presort(self, res: Resolved) -> list[tuple[float, float, _Facts]]:
+        """Candidates of the budget (no other filter) sorted by the strategy's key."""
+        plain = Resolved(
+            res.category, res.budget, res.strategy, PickRequest(budget=res.budget), None
+        )
+        rows = [
+            (key, r[2], r[1])
+            for key, r in self._keys(
+                [
+                    (bench, self._by_id[m.id], bench, None, 0.0)
+                    for m in self.candidates(plain)
+                    for bench in (self._benchmark(m, plain),)
+                ],
+                plain,
+            )
+        ]
+        rows.sort(key=lambda r: (-r[0], -r[1], r[2].blended, r[2].model.id))
+        return rows
 
     def _no_model(self, res: Resolved) -> NoModel:
         label = res.request.task or res.category

@@ -142,3 +142,40 @@ def test_personal_ratings_blend_in():
     assert d.id == "openai/gpt-big"
     assert d.personal_score == 0.9
     assert "personal: 90%" in d.reason
+
+
+class _Identity:
+    """An adjuster that changes nothing: forces the general ranking path."""
+
+    def adjust(self, user_key, model_id, category, benchmark):
+        return benchmark, None
+
+
+@pytest.mark.parametrize("strategy", ["balanced", "best_score", "best_under_budget"])
+def test_presorted_fast_path_equals_general_path(strategy):
+    from smart_spawn_plugin.engine.enrichment import build_catalog
+    from smart_spawn_plugin.engine.sources.registry import load_snapshot
+    from smart_spawn_plugin.models import BUDGETS, CATEGORIES
+
+    catalog, _ = build_catalog(load_snapshot())
+    fast, slow = Selector(catalog), Selector(catalog, _Identity())
+    variants = [
+        {},
+        {"require": ["vision"]},
+        {"min_context": 200_000},
+        {"exclude": ["openai/gpt-5.6-terra", "x-ai/grok-4.6"]},
+        {"max_price": 0.5},
+    ]
+    for category in CATEGORIES:
+        for budget in BUDGETS:
+            for extra in variants:
+                req = PickRequest(category=category, budget=budget, strategy=strategy, **extra)
+                try:
+                    a = fast.pick(req)
+                except NoModel:
+                    with pytest.raises(NoModel):
+                        slow.pick(req)
+                    continue
+                b = slow.pick(req)
+                assert (a.id, a.score, a.candidate_count) == (b.id, b.score, b.candidate_count)
+                assert [r.id for r in a.runner_ups] == [r.id for r in b.runner_ups]
