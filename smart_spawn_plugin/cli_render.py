@@ -69,7 +69,10 @@ def _status(s: Any) -> str:
             f", matched {src.matched} ({src.match_rate:.0%})" if src.match_rate is not None else ""
         )
         err = f" — {src.error}" if src.error else ""
-        rows.append(f"  {name:<20} {src.status:<5} {src.origin:<8} {src.count} rows{rate}{err}")
+        fresh = f"data {src.data_date or 'undated'}"
+        rows.append(
+            f"  {name:<20} {src.status:<5} {src.origin:<8} {fresh:<16} {src.count} rows{rate}{err}"
+        )
     return "\n".join(rows)
 
 

@@ -139,6 +139,8 @@ class SourceStatus(Wire):
     count: int = 0
     error: str | None = None
     origin: Literal["live", "snapshot", "files", "none"] = "none"
+    #: date of the figures themselves, as the publisher states it (freshness)
+    data_date: str | None = None
     matched: int | None = None
     match_rate: float | None = None
 

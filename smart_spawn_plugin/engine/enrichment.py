@@ -227,6 +227,7 @@ def build_catalog(
             last_pull=catalog_data.pulled_at or now,
             count=len(records),
             origin=catalog_data.origin,
+            data_date=catalog_data.data_date,
         )
     }
     for data in pulls:
@@ -236,6 +237,7 @@ def build_catalog(
             last_pull=data.pulled_at or now,
             count=data.count,
             origin=data.origin,
+            data_date=data.data_date,
             matched=rep.matched,
             match_rate=round(rep.rate, 3),
         )

@@ -57,8 +57,8 @@ def compare_text(top_score: float, top_price: float, other: Ranked) -> str:
         cost = "both free"
     elif other_price <= 0:
         cost = f"{name} is free"
-    elif math.isclose(top_price, other_price, rel_tol=0.02):
-        cost = "same price"
+    elif math.isclose(top_price, other_price, rel_tol=0.05):
+        cost = "about the same price"
     elif top_price < other_price:
         cost = f"{(1 - top_price / other_price) * 100:.0f}% cheaper"
     else:

@@ -14,12 +14,13 @@ from smart_spawn_plugin.store.db import from_ts, locked, to_ts, transaction, utc
 
 _UPSERT_SOURCE = """
 INSERT INTO source_status
-    (source, status, last_pull, count, error, origin, matched, match_rate, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    (source, status, last_pull, count, error, origin, matched, match_rate, data_date, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(source) DO UPDATE SET
     status = excluded.status, last_pull = excluded.last_pull, count = excluded.count,
     error = excluded.error, origin = excluded.origin, matched = excluded.matched,
-    match_rate = excluded.match_rate, updated_at = excluded.updated_at
+    match_rate = excluded.match_rate, data_date = excluded.data_date,
+    updated_at = excluded.updated_at
 """
 
 
@@ -63,7 +64,8 @@ class CatalogStore:
         """Every source's recorded status, keyed by source name."""
         with locked(self._conn) as conn:
             rows = conn.execute(
-                """SELECT source, status, last_pull, count, error, origin, matched, match_rate
+                """SELECT source, status, last_pull, count, error, origin, matched, match_rate,
+                    data_date
                 FROM source_status ORDER BY source"""
             ).fetchall()
         return {
@@ -75,6 +77,7 @@ class CatalogStore:
                 origin=row[5],
                 matched=row[6],
                 match_rate=row[7],
+                data_date=row[8],
             )
             for row in rows
         }
@@ -120,6 +123,7 @@ class CatalogStore:
                 status.origin,
                 status.matched,
                 status.match_rate,
+                status.data_date,
                 stamp,
             ),
         )

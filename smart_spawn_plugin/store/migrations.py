@@ -194,3 +194,9 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             )
         ran.append(name)
     return ran
+
+
+@migration
+def m006_source_data_date(conn: sqlite3.Connection) -> None:
+    """The publisher's own date of each source's figures (freshness in ``status``)."""
+    _run(conn, "ALTER TABLE source_status ADD COLUMN data_date TEXT")
