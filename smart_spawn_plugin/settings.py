@@ -30,7 +30,10 @@ DEFAULT_OPENROUTER_BASE_URL: Final = "https://openrouter.ai/api/v1"
 
 
 def _alias(camel: str, snake: str, *env: str) -> AliasChoices:
-    return AliasChoices(camel, snake, f"SMART_SPAWN_{snake.upper()}", *env)
+    # Only the camelCase config key and the SMART_SPAWN_ variable: a bare snake_case alias would
+    # also match unprefixed environment variables (HOME, BASE_URL …). Python callers use the
+    # field name, which populate_by_name allows.
+    return AliasChoices(camel, f"SMART_SPAWN_{snake.upper()}", *env)
 
 
 class Settings(BaseSettings):
@@ -97,7 +100,7 @@ class Settings(BaseSettings):
     )
     home: Path = Field(
         default=DEFAULT_HOME,
-        validation_alias=_alias("home", "home"),
+        validation_alias=_alias("dataDir", "home"),
         description="Directory for the SQLite store and artifacts.",
     )
     live_sources: bool = Field(
