@@ -13,9 +13,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SMART_SPAWN_HOME=/data
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md manifest.json ./
+COPY skills ./skills
 COPY smart_spawn_plugin ./smart_spawn_plugin
-RUN pip install ".[server]" uvloop httptools \
+RUN pip install ".[server]" \
     && useradd --system --uid 10001 --home-dir /data smartspawn \
     && mkdir -p /data && chown smartspawn /data
 
