@@ -256,7 +256,16 @@ class OpenAICompatExecutor:
         max_tokens: int | None = None,
         temperature: float | None = None,
     ) -> Completion:
-        """Run one completion with retries, under an overall deadline of ``timeout`` seconds."""
+        """Run one completion with retries, under an overall deadline of ``timeout`` seconds.
+
+        OpenRouter without a key fails at once (not retryable, no request sent): every call
+        would be a 401, and the message says what to set."""
+        if self.openrouter and not self._api_key:
+            raise ProviderError(
+                f"{model}: no OpenRouter key — set OPENROUTER_API_KEY, or SMART_SPAWN_BASE_URL "
+                "for a local OpenAI-compatible server (Ollama, vLLM, LM Studio)",
+                status_code=401,
+            )
         body: dict[str, Any] = {
             "model": wire_model_id(model, openrouter=self.openrouter),
             "messages": [message.to_openai() for message in messages],

@@ -197,3 +197,23 @@ async def test_transport_error_is_retryable_upstream_error() -> None:
         with pytest.raises(UpstreamError) as info:
             await executor.complete("m", MESSAGES)
     assert info.value.retryable
+
+
+async def test_openrouter_without_key_fails_fast_and_says_what_to_set():
+    from smart_spawn_plugin.gateway.executor import OpenAICompatExecutor, ProviderError
+
+    calls = []
+
+    def handler(request):
+        calls.append(request)
+        raise AssertionError("no request may be sent without a key")
+
+    import httpx
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        executor = OpenAICompatExecutor(http=http)
+        with pytest.raises(ProviderError) as err:
+            await executor.complete("openai/gpt-x", [])
+    assert not calls
+    assert not err.value.retryable
+    assert "OPENROUTER_API_KEY" in err.value.message
