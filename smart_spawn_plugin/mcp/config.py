@@ -29,7 +29,9 @@ class McpSettings(BaseSettings):
 
     model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", case_sensitive=False)
 
-    home: Path | None = Field(default=None, validation_alias=_env("SMART_SPAWN_MCP_HOME"))
+    # Not named ``home``: with populate_by_name the field name is also an env name, and HOME
+    # would set it.
+    mcp_home: Path | None = Field(default=None, validation_alias=_env("SMART_SPAWN_MCP_HOME"))
     max_parallel_runs: int = Field(
         default=2, ge=1, le=64, validation_alias=_env("MAX_PARALLEL_RUNS")
     )
@@ -64,4 +66,5 @@ class McpSettings(BaseSettings):
 
     def home_for(self, smart_spawn_home: Path) -> Path:
         """The MCP home: ``SMART_SPAWN_MCP_HOME`` (``~`` expanded) or ``<home>/mcp``."""
-        return (self.home.expanduser() if self.home else smart_spawn_home / "mcp").resolve()
+        home = self.mcp_home
+        return (home.expanduser() if home else smart_spawn_home / "mcp").resolve()
