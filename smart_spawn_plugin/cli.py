@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -136,9 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = COMMANDS[args.command](args, services)
             if result is not None:
                 if args.json:
-                    print(json.dumps(_jsonable(result), ensure_ascii=False, indent=2))
+                    text = json.dumps(_jsonable(result), ensure_ascii=False, indent=2)
                 else:
-                    print(render(args.command, result))
+                    text = render(args.command, result)
+                return _emit(text)
         return 0
     except SmartSpawnError as exc:
         print(f"smart-spawn: error: {exc.message}", file=sys.stderr)
@@ -150,6 +152,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _emit(text: str) -> int:
+    """Print ``text``; a reader that went away (``| head``) ends the command quietly, status 1,
+    as the Python docs advise (stdout is pointed at devnull so the exit flush cannot fail)."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return 0
 
 
 def _jsonable(result: object) -> object:

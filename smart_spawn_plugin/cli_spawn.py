@@ -1,10 +1,15 @@
 """The spawn subcommands of ``smart-spawn``: spawn, chat, feedback, roles.
 
 - ``spawn "task" [--mode M] [--dry-run]``: ``--dry-run`` prints the recommend strategy's
-  instructions (which models, which spawns; no network); otherwise the task runs through the
-  reference gateway with smart-spawn registered and an OpenAI-compatible executor.
+  instructions (which models, which spawns, per-node prompts, swarm's estimated cost; no
+  network, no key); otherwise the task runs through the reference gateway with smart-spawn
+  registered and an OpenAI-compatible executor.
 - ``chat``: an interactive agent with the gateway's tools (``smart_spawn``,
   ``sessions_spawn``, …), printing live progress lines for the sub-agents it starts.
+- ``spawn`` and ``chat`` take ``--base-url URL`` (any OpenAI-compatible server, e.g. a local
+  one) and ``--model-api-key KEY``; without ``--model-api-key`` the key for a non-OpenRouter
+  URL is ``SMART_SPAWN_EXECUTOR_API_KEY``, else ``OPENROUTER_API_KEY``, else none (local
+  servers rarely need one).
 - ``feedback MODEL CATEGORY RATING [--context tags]``: rate a model (personal scores).
 - ``roles list`` / ``roles compose "task" --persona … --stack a,b …``: the role blocks.
 
@@ -20,9 +25,10 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Final, TextIO
 
-from pydantic import JsonValue
+from pydantic import JsonValue, SecretStr
 
 from smart_spawn_plugin.cli import EXTRA_PARSERS, command
 from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
@@ -61,10 +67,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--stack", type=_csv, default=[])
     p.add_argument("--step", dest="steps", action="append", default=None, help="plan step")
     p.add_argument("--dry-run", action="store_true", help="print the plan; run nothing")
+    _provider_args(p)
 
     p = sub.add_parser("chat", help="chat with an agent that spawns sub-agents")
     p.add_argument("--model", default=DEFAULT_SUBAGENT_MODEL, help="the chat model")
     p.add_argument("--max-turns", type=int, default=8)
+    _provider_args(p)
 
     p = sub.add_parser("feedback", help="rate a model 1-5 for a category")
     p.add_argument("model")
@@ -85,6 +93,39 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 EXTRA_PARSERS.append(add_parsers)
+
+
+def _provider_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--base-url", default=None, help="OpenAI-compatible base URL (default: OpenRouter)"
+    )
+    p.add_argument(
+        "--model-api-key",
+        default=None,
+        help="API key for --base-url (default: SMART_SPAWN_EXECUTOR_API_KEY, OPENROUTER_API_KEY)",
+    )
+
+
+def with_provider(args: argparse.Namespace, services: Services) -> Services:
+    """``services`` whose settings use ``--base-url``/``--model-api-key`` (module docstring).
+
+    A non-OpenRouter URL with no executor key borrows ``OPENROUTER_API_KEY`` when set.
+    """
+    base_url: str | None = getattr(args, "base_url", None)
+    key: str | None = getattr(args, "model_api_key", None)
+    settings = services.settings
+    update: dict[str, object] = {}
+    if base_url:
+        update["base_url"] = base_url.rstrip("/")
+    target = base_url or settings.base_url
+    if key:
+        field = "openrouter_api_key" if is_openrouter(target) else "executor_api_key"
+        update[field] = SecretStr(key)
+    elif base_url and not is_openrouter(base_url) and settings.executor_api_key is None:
+        update["executor_api_key"] = settings.openrouter_api_key
+    if not update:
+        return services
+    return replace(services, settings=settings.model_copy(update=update))
 
 
 def require_provider(settings: Settings) -> None:
@@ -172,6 +213,7 @@ def spawn(args: argparse.Namespace, services: Services) -> object:
     if args.dry_run:
         plan = asyncio.run(_dry_run(params, services))
         return plan if args.json else json.dumps(plan, indent=2, ensure_ascii=False)
+    services = with_provider(args, services)
     require_provider(services.settings)
     result = asyncio.run(_run(params, services))
     if args.json or not isinstance(result, dict):
@@ -227,6 +269,7 @@ def _on_event(event: object) -> None:
 
 @command("chat")
 def chat(args: argparse.Namespace, services: Services) -> None:
+    services = with_provider(args, services)
     require_provider(services.settings)
     print("smart-spawn chat — 'exit' to quit", file=sys.stderr)
     asyncio.run(_chat(args, services, lambda: input("> ")))

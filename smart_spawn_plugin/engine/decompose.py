@@ -7,8 +7,10 @@ attaches a model (``model`` field) through selection.
 
 Splitting (:func:`split_task`) tries, in the original's priority order, the first rule that
 yields at least two parts: numbered list (also ``1、`` ``1．`` ``（1）`` ``一、`` ``第一步``),
-bullets, sequencing words (then / next / finally / after that / 然后 / 最后 …), semicolons,
-blank lines. Differences from the original, on purpose:
+bullets, sequencing words (then / next / finally / after that / 然后 / 最后 …), coordinated
+actions ("research competitors and build a deck": :mod:`~smart_spawn_plugin.engine.coordination`,
+also applied inside the parts of the sequencing-word and semicolon rules; each new part has
+connector ``"and"``), semicolons, blank lines. Differences from the original, on purpose:
 
 - only markers at the outermost indentation split, so nested sub-items stay with their parent;
 - an intro line before a list that announces it (ends with ``:`` or says "following"/"以下") is
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import Field
 
+from smart_spawn_plugin.engine.coordination import split_coordinated
 from smart_spawn_plugin.engine.dag import MAX_GRAPH_NODES
 from smart_spawn_plugin.engine.dependencies import count_hits, load_vocabulary, terms
 from smart_spawn_plugin.errors import InvalidParam, MissingParam
@@ -44,7 +47,9 @@ if TYPE_CHECKING:
 MAX_TASK_CHARS: Final = 20_000
 DEFAULT_MAX_STEPS: Final = 12
 
-SplitMethod = Literal["numbered", "bullets", "conjunctions", "semicolons", "paragraphs", "none"]
+SplitMethod = Literal[
+    "numbered", "bullets", "conjunctions", "coordination", "semicolons", "paragraphs", "none"
+]
 Classifier = Callable[[str], Category]
 
 NOT_SPLIT_REASON: Final = "Task does not appear to have multiple steps"
@@ -177,8 +182,9 @@ def split_task(text: str) -> tuple[SplitMethod, list[Part], str | None]:
         if len(items) >= 2:
             return method, items, preamble  # type: ignore[return-value]
     rules: tuple[tuple[SplitMethod, Callable[[str], list[Part]]], ...] = (
-        ("conjunctions", _split_connectors),
-        ("semicolons", lambda t: [Part(_clean(s)) for s in re.split(r"[;；]", t) if _clean(s)]),
+        ("conjunctions", lambda t: _coordinated(_split_connectors(t), at_least=2)),
+        ("coordination", lambda t: _coordinated([Part(t)])),
+        ("semicolons", lambda t: _coordinated([Part(_clean(s)) for s in re.split(r"[;；]", t)])),
         ("paragraphs", lambda t: [Part(_clean(s)) for s in re.split(r"\n\s*\n", t) if _clean(s)]),
     )
     for method, rule in rules:
@@ -186,6 +192,22 @@ def split_task(text: str) -> tuple[SplitMethod, list[Part], str | None]:
         if len(parts) >= 2:
             return method, parts, None
     return "none", [Part(text)], None
+
+
+def _coordinated(parts: list[Part], at_least: int = 1) -> list[Part]:
+    """Each part split further into its coordinated actions (the first keeps the connector);
+    nothing when there are fewer than ``at_least`` parts to begin with."""
+    out: list[Part] = []
+    if len(parts) < at_least:
+        return out
+    for part in (p for p in parts if p.text):
+        pieces = split_coordinated(part.text) if "\n" not in part.text else None
+        if pieces is None:
+            out.append(part)
+            continue
+        out.append(Part(_clean(pieces[0]), part.connector))
+        out.extend(Part(_clean(piece), "and") for piece in pieces[1:])
+    return [p for p in out if p.text]
 
 
 def _cap(parts: list[Part], limit: int) -> list[list[int]]:

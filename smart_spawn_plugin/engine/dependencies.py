@@ -86,6 +86,8 @@ class SplittingWords(_Data):
     sequencing_words: tuple[str, ...]
     not_then_words: tuple[str, ...]
     intro_phrases: tuple[str, ...]
+    action_verbs: tuple[str, ...] = ()
+    coordinating_verbs: tuple[str, ...] = ()
 
 
 class BudgetWords(_Data):
@@ -306,9 +308,29 @@ def _match(consumer: TaskFacts, producer: TaskFacts) -> float:
     return shared + (0.5 if kinds else 0.0)
 
 
+#: Connectors that keep a task in its predecessor's sentence: "research X and build Y" (the
+#: coordination split's ``"and"``), "research X, then build Y".
+SAME_SENTENCE: Final = frozenset({"and", "then", "and then"})
+
+
+def _sentences(facts: list[TaskFacts]) -> list[int]:
+    """A sentence number per task: a task introduced by a :data:`SAME_SENTENCE` connector
+    shares its predecessor's sentence."""
+    out: list[int] = []
+    for i, fact in enumerate(facts):
+        out.append(out[-1] if i and fact.connector in SAME_SENTENCE else i)
+    return out
+
+
 def _stage_edges(facts: list[TaskFacts]) -> list[tuple[int, int, EdgeType]]:
-    """Edges from what each task's stage needs (see ``_NEEDS``), matched by shared subject."""
+    """Edges from what each task's stage needs (see ``_NEEDS``), matched by shared subject.
+
+    Within one sentence ("research competitors and build a pitch deck", "…, then …") an earlier
+    task of a needed stage feeds a later one even without a shared subject: the sentence itself
+    is the evidence that the parts are about the same thing.
+    """
     edges: list[tuple[int, int, EdgeType]] = []
+    sentence = _sentences(facts)
     for c, consumer in enumerate(facts):
         needed = _NEEDS[consumer.stage]
         by_stage = {s: [p for p, f in enumerate(facts) if f.stage == s and p != c] for s in needed}
@@ -320,7 +342,9 @@ def _stage_edges(facts: list[TaskFacts]) -> list[tuple[int, int, EdgeType]]:
                 if top > 0 and score == top:
                     kind: EdgeType = "phase" if score >= 1 else "artifact"
                     picked.append((p, kind))
-                elif not facts[p].subjects:  # a generic producer ("set up the project") feeds all
+                elif not facts[p].subjects or (top == 0 and p < c and sentence[p] == sentence[c]):
+                    # a generic producer ("set up the project") feeds all; an earlier one of
+                    # the same sentence feeds a consumer that matched no producer by subject
                     picked.append((p, "phase"))
         wait_all = (
             consumer.stage == "release"

@@ -52,8 +52,8 @@ _PERSONA_BY_CATEGORY: Final[dict[Category, str]] = {
     "research": "analyst",
     "creative": "writer",
     "reasoning": "analyst",
-    "general": "software-engineer",
-    "fast-cheap": "software-engineer",
+    "general": "assistant",
+    "fast-cheap": "assistant",
     "vision": "analyst",
 }
 

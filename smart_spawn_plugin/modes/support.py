@@ -107,9 +107,19 @@ def role_prompt(
     ``persona`` overrides ``req.persona`` (swarm nodes carry their own persona guess).
     Without any role field the task is returned unchanged.
     """
+    _, full, warnings = role_parts(req, task, persona=persona)
+    return full, warnings
+
+
+def role_parts(
+    req: ModeRequest, task: str, *, persona: str | None = None
+) -> tuple[str, str, list[str]]:
+    """``(system prompt, full prompt, warnings)``: the role part alone (empty without any role
+    field), the role part with the task (the task alone without a role), and the composer's
+    warnings (e.g. an unknown persona id)."""
     persona = persona or req.persona
     if not (persona or req.has_role):
-        return task, []
+        return "", task, []
     composed = compose_system_prompt(
         task,
         persona=persona,
@@ -118,7 +128,7 @@ def role_prompt(
         format=req.format,
         guardrails=req.guardrails,
     )
-    return composed.full_prompt, list(composed.warnings)
+    return composed.role_prompt, composed.full_prompt, list(composed.warnings)
 
 
 def label(req: ModeRequest, prefix: str, category: str, model: str) -> str:

@@ -35,6 +35,7 @@ from smart_spawn_plugin.modes.base import (
     SpawnCall,
     SpawnRecord,
 )
+from smart_spawn_plugin.modes.estimate import PlannedSpawn, RunCostEstimate, estimate_run
 from smart_spawn_plugin.modes.merge import merge_prompt, merge_template
 from smart_spawn_plugin.modes.run import RunContext
 from smart_spawn_plugin.modes.steps import WorkItem, swarm_items
@@ -44,6 +45,7 @@ from smart_spawn_plugin.modes.support import (
     merge_model,
     pick,
     pick_request,
+    role_parts,
     role_prompt,
 )
 
@@ -54,6 +56,10 @@ Node = tuple[WorkItem, RoutedModel]
 
 
 class SwarmTaskOut(Wire):
+    """One planned node: its own ``task`` text, the model routed for its category, the
+    ``persona`` chosen for *this* node, its ``systemPrompt`` (the composed role part, empty
+    without a role) and ``prompt`` (what would be spawned, before the dependencies' outputs)."""
+
     id: str
     task: str
     category: Category
@@ -64,6 +70,8 @@ class SwarmTaskOut(Wire):
     wave: int
     reason: str
     label: str
+    system_prompt: str = ""
+    prompt: str = ""
 
 
 class SwarmDagOut(Wire):
@@ -85,6 +93,7 @@ class SwarmInstructions(ModeInstructions):
     merge_label: str
     merge_instructions: str
     execution_hint: str
+    estimated_cost: RunCostEstimate | None = None
 
 
 def node_prompt(overall: str, task: str, deps: list[SpawnRecord]) -> str:
@@ -271,12 +280,14 @@ class SwarmMode:
         waves = graph.waves(req.max_parallel)
         wave_of = {node_id: w.wave for w in waves for node_id in w.task_ids}
         tasks: list[SwarmTaskOut] = []
+        planned: list[PlannedSpawn] = []
         for item, choice in nodes:
-            task, _ = role_prompt(req, item.task, persona=item.persona)
+            system, full, warnings = role_parts(req, item.task, persona=item.persona)
+            ctx.warnings.extend(w for w in warnings if w not in ctx.warnings)
             tasks.append(
                 SwarmTaskOut(
                     id=item.id,
-                    task=task,
+                    task=item.task,
                     category=choice.category,
                     model=choice.model,
                     budget=choice.budget,
@@ -285,8 +296,28 @@ class SwarmMode:
                     wave=wave_of[item.id],
                     reason=choice.reason,
                     label=label(req, f"smart-spawn-{item.id}", choice.category, choice.model),
+                    system_prompt=system,
+                    prompt=full,
                 )
             )
+            planned.append(
+                PlannedSpawn(
+                    id=item.id,
+                    model=choice.model,
+                    category=choice.category,
+                    prompt=node_prompt(req.task, full, []),
+                    depends_on=item.depends_on,
+                    pricing=choice.pricing,
+                )
+            )
+        merge_plan = PlannedSpawn(
+            id="merge",
+            model=merger.model,
+            category=merger.category,
+            prompt=merge_template("synthesis") + req.task,
+            depends_on=[t.id for t in tasks],
+            pricing=merger.pricing,
+        )
         merge_label = f"smart-spawn-merge: {req.category or 'swarm'}"
         return SwarmInstructions(
             mode=self.name,
@@ -308,8 +339,9 @@ class SwarmMode:
                 "its dependencies' outputs. If a task fails, skip its dependants. Finally spawn "
                 f"{merger.model} with the merge instructions and every task's output."
             ),
+            estimated_cost=estimate_run(planned, merge_plan),
             spawns=[
-                SpawnCall(task=t.task, label=t.label, model=t.model, role=f"swarm_{t.id}")
+                SpawnCall(task=t.prompt, label=t.label, model=t.model, role=f"swarm_{t.id}")
                 for t in tasks
             ],
             routing_decision=ctx.decision(),

@@ -3,7 +3,10 @@ and ``subagent_ended`` do for smart-spawn.
 
 - :func:`resolve_model`: a plain ``sessions_spawn(task=…)`` with no model gets the best model
   for its task. Hints in ``request.metadata["smartSpawn"]`` (``category``, ``budget``,
-  ``context``) are honoured. Fails open: any error gives None (the gateway's default model).
+  ``context``) are honoured. When the routing API failed and the local engine answered, the
+  choice's ``reason`` ends with ``[picked locally: <why>]`` and ``details.source`` is
+  ``local-fallback``. Fails open: any other error gives None (the gateway's default model,
+  ``source="default"``).
 - :func:`track_spawn` remembers the spawns whose feedback is ours to report: those we routed
   (to log them with real usage when they end) and those our modes started with a known category
   (for an implicit rating; the mode's run context logs those spawns itself).
@@ -94,7 +97,10 @@ async def resolve_model(runtime: Runtime, request: SpawnRequest) -> ModelChoice 
         "classification": _json_of(d.classification.wire()) if d.classification else None,
     }
     logger.info("model_selected", model=d.id, category=d.category, source=routed.source)
-    return ModelChoice(model=d.id, provider=d.provider, reason=d.reason, details=details)
+    reason = d.reason
+    if routed.fallback_reason:
+        reason = f"{reason} [picked locally: {routed.fallback_reason}]"
+    return ModelChoice(model=d.id, provider=d.provider, reason=reason, details=details)
 
 
 def track_spawn(runtime: Runtime, accepted: SpawnAccepted, request: SpawnRequest) -> None:

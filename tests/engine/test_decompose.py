@@ -352,3 +352,70 @@ def test_token_assumptions_and_cost() -> None:
     assert cost.unpriced == ["swarm-2"]
     priced = swarm("1. build the api\n2. test the api", classify=fixed, price_lookup=lookup)
     assert priced.dag.estimated_cost is not None
+
+
+# ----------------------------------------------------------------------- coordinated actions
+@pytest.mark.parametrize(
+    ("task", "parts"),
+    [
+        ("Research competitors and build a pitch deck",
+         ["Research competitors", "build a pitch deck"]),
+        ("Fix the bug, add a regression test and update the docs",
+         ["Fix the bug", "add a regression test", "update the docs"]),
+        ("Research competitors, pricing and market size, and draft a memo",
+         ["Research competitors, pricing and market size", "draft a memo"]),
+        ("Compare Postgres and MySQL and write a recommendation",
+         ["Compare Postgres and MySQL", "write a recommendation"]),
+    ],
+)  # fmt: skip
+def test_coordinated_actions_split(task: str, parts: list[str]) -> None:
+    method, got, _ = split_task(task)
+    assert method == "coordination"
+    assert [p.text for p in got] == parts
+    assert [p.connector for p in got][1:] == ["and"] * (len(parts) - 1)
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        "compare A and B",
+        "list the pros and cons of Rust",
+        "Write a Tom and Jerry story",
+        "build and test the parser",  # two verbs, one shared object: one task
+        "Write a function that reads a file and returns its lines",  # "returns" is no imperative
+        "Summarize the report (write costs and list benefits)",  # inside brackets
+        "Tom and Jerry build a treehouse",  # the first piece is no action
+    ],
+)
+def test_coordination_does_not_split(task: str) -> None:
+    assert split_task(task)[0] == "none"
+
+
+def test_coordination_inside_sequencing_parts() -> None:
+    _, parts, _ = split_task("Research competitors and analyse their pricing, then build a deck")
+    assert [(p.text, p.connector) for p in parts] == [
+        ("Research competitors", None),
+        ("analyse their pricing", "and"),
+        ("build a deck", "then"),
+    ]
+
+
+def test_pitch_deck_depends_on_the_research() -> None:
+    plan = swarm("Research competitors and build a pitch deck", classify=fixed)
+    research, deck = plan.dag.tasks
+    assert plan.decomposed and plan.dag.method == "coordination"
+    assert deck.depends_on == ["swarm-1"]
+    assert [(e.from_, e.to, e.type) for e in plan.dag.edges] == [("swarm-1", "swarm-2", "phase")]
+    assert (research.persona, deck.persona) == ("market-analyst", "strategist")
+
+
+def test_same_sentence_needs_stage_evidence() -> None:
+    # two research tasks in one sentence: nothing to wait for, they run in parallel
+    assert deps("Research pricing of A and research pricing of B") == {
+        "swarm-1": [],
+        "swarm-2": [],
+    }
+    # "then" also keeps one sentence: the build needs the research before it
+    assert deps("Research competitors, then build a pitch deck")["swarm-2"] == ["swarm-1"]
+    # across sentences (no connector) there is no edge without a shared subject
+    assert deps("Research competitors; build a pitch deck")["swarm-2"] == []

@@ -133,3 +133,97 @@ def test_chat_spawns_with_progress(
     assert "started" in err and "smart_spawn done" in err
     models: list[Any] = [r.body["model"] for r in provider.requests]
     assert models[0] == "chat/model" and len(models) == 3
+
+
+PITCH = "Research competitors and build a pitch deck"
+
+
+def test_swarm_dry_run_shows_nodes_prompts_models_and_cost(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("OPENROUTER_API_KEY", "SMART_SPAWN_EXECUTOR_API_KEY", "SMART_SPAWN_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    argv = ["--home", str(tmp_path), "--json", "spawn", PITCH, "--mode", "swarm", "--dry-run"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    plan = json.loads(out)
+    research, deck = plan["dag"]["tasks"]
+    assert (research["id"], research["task"], research["dependsOn"]) == (
+        "swarm-1",
+        "Research competitors",
+        [],
+    )
+    assert (deck["task"], deck["dependsOn"]) == ("build a pitch deck", ["swarm-1"])
+    assert research["category"] == "research"
+    # a persona per node, from the node's own words: not the coding default
+    assert research["persona"] == "market-analyst"
+    assert "Market Analyst" in research["systemPrompt"]
+    assert deck["persona"] == "strategist" and "Strategist" in deck["systemPrompt"]
+    assert "Software Engineer" not in research["systemPrompt"] + deck["systemPrompt"]
+    assert research["prompt"].endswith("Research competitors")
+    routed = {m["role"]: m["model"] for m in plan["routingDecision"]["models"]}
+    assert routed["swarm_swarm-1"] == research["model"]
+    assert routed["swarm_swarm-2"] == deck["model"]
+    cost = plan["estimatedCost"]
+    assert 0 < cost["low"] <= cost["high"]
+    assert [n["id"] for n in cost["nodes"]] == ["swarm-1", "swarm-2", "merge"]
+    assert cost["unpriced"] == [] and "chars/4" in cost["assumption"]
+
+
+def test_spawn_with_base_url_runs_for_real(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    fake_openai: FakeOpenAIServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("OPENROUTER_API_KEY", "SMART_SPAWN_EXECUTOR_API_KEY", "SMART_SPAWN_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    fake_openai.default = FakeReply(content="deck outline: 10 slides", cost=0.001)
+    argv = ["--home", str(tmp_path), "--json", "spawn", PITCH, "--mode", "swarm"]
+    code, out, err = run(capsys, *argv, "--base-url", fake_openai.base_url, "--model-api-key", "k1")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["status"] == "ok" and result["output"] == "deck outline: 10 slides"
+    assert len(fake_openai.requests) == 3  # two nodes and the merge
+    assert {r.headers["authorization"] for r in fake_openai.requests} == {"Bearer k1"}
+    # the research node finished before the deck node started: the deck got its output
+    parts = [str(r.body["messages"]).split("YOUR PART:")[-1] for r in fake_openai.requests]
+    deck = next(p for p in parts if "build a pitch deck" in p)
+    assert "RESULTS YOUR PART DEPENDS ON" in deck and "deck outline" in deck
+
+
+def test_chat_takes_base_url(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    fake_openai: FakeOpenAIServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SMART_SPAWN_BASE_URL", raising=False)
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-borrowed")
+    fake_openai.script("chat/model", FakeReply(content="hello from local"))
+    lines = iter(["hi", "exit"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(lines))
+    argv = ["--home", str(tmp_path), "chat", "--model", "chat/model"]
+    code, out, err = run(capsys, *argv, "--base-url", fake_openai.base_url)
+    assert code == 0, err
+    assert "hello from local" in out
+    (request,) = fake_openai.requests
+    assert request.headers["authorization"] == "Bearer sk-or-borrowed"
+
+
+def test_closed_stdout_pipe_exits_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smart_spawn_plugin", "--home", str(tmp_path), "--json",
+         "spawn", PITCH, "--mode", "swarm", "--dry-run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader went away, like `| head -0`
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in err and "BrokenPipeError" not in err
