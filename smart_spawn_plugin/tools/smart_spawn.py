@@ -89,6 +89,9 @@ class SmartSpawnArgs(BaseModel):
         default=None, description="Mix categories, e.g. {coding: 2, reasoning: 1}."
     )
     strategy: Strategy | None = Field(default=None, description="Model ranking strategy.")
+    max_parallel: int | None = Field(
+        default=None, ge=1, le=8, description="Swarm/collective: sub-agents at once (1-8)."
+    )
 
 
 def parameters_schema() -> dict[str, Any]:
@@ -124,6 +127,7 @@ def mode_request(args: SmartSpawnArgs, runtime: Runtime, *, user_key: str = "loc
         "min_confidence": args.min_confidence,
         "max_escalation": args.max_escalation,
         "strategy": args.strategy,
+        "max_parallel": args.max_parallel,
     }
     data.update({k: v for k, v in optional.items() if v is not None})
     return ModeRequest.parse(data)

@@ -19,7 +19,14 @@ ORIGINAL_PARAMS = {
     "task", "category", "mode", "budget", "collectiveCount", "label", "context", "persona",
     "stack", "domain", "format", "guardrails",
 }  # fmt: skip
-OUR_PARAMS = {"minConfidence", "maxEscalation", "steps", "categoryWeights", "strategy"}
+OUR_PARAMS = {
+    "minConfidence",
+    "maxEscalation",
+    "steps",
+    "categoryWeights",
+    "strategy",
+    "maxParallel",
+}
 
 
 def test_schema_has_the_original_parameters_and_ours() -> None:
