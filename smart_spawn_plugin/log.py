@@ -14,6 +14,17 @@ def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     return logger
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is *now* (tests and embedding hosts swap it; a
+    logger bound to an old, closed stream would raise on its next event)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure(*, level: str = "WARNING", json: bool = False) -> None:
     """Configure structlog for an entry point (CLI, server, MCP main). Logs go to stderr."""
     logging.basicConfig(stream=sys.stderr, level=level.upper(), format="%(message)s")
@@ -28,7 +39,7 @@ def configure(*, level: str = "WARNING", json: bool = False) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         # Not cached: a later configure() (tests, a second entry point) must take effect.
         cache_logger_on_first_use=False,
     )

@@ -31,21 +31,16 @@ from smart_spawn_plugin.engine.requests import (
     PickRequest,
     RunnerUp,
 )
+from smart_spawn_plugin.engine.strategies import (
+    PRESORTABLE,
+    STRATEGY_KEYS,
+    Facts,
+    Keyed,
+    Row,
+)
 from smart_spawn_plugin.errors import MissingParam, NoModel
 from smart_spawn_plugin.models import Budget, Catalog, Category, ModelRecord, Strategy
 
-#: Models below max(this, best − VIABILITY_GAP) are not viable for cost-led strategies.
-VIABILITY_FLOOR: Final = 40.0
-VIABILITY_GAP: Final = 15.0
-#: balanced = score − w·log2(1 + blended price): $1 costs 1.5 points, $10 about 5.2, so price
-#: breaks near-ties without overruling a clearly better model.
-BALANCED_PRICE_WEIGHT: Final = 1.5
-#: A free variant is rate-limited: it ranks this many points below its paid base, so it is
-#: chosen only when the base is out of budget — never on price alone.
-FREE_VARIANT_PENALTY: Final = 1.0
-#: Variants that are not interactive endpoints (OpenRouter's ``:batch`` is asynchronous).
-NON_INTERACTIVE_VARIANTS: Final = frozenset({"batch"})
-LATENCY_TOKENS: Final = 500
 #: Classification signals turn into requirements.
 LONG_CONTEXT_MIN: Final = 128_000
 
@@ -70,46 +65,6 @@ class Ranked:
     rank_key: float
 
 
-@dataclass(frozen=True, slots=True)
-class _Facts:
-    """Per-model figures precomputed once per catalog, so ranking is a tight loop."""
-
-    model: ModelRecord
-    family: str
-    blended: float
-    #: price for price-led ranking: a free variant is priced as its base
-    rank_price: float
-    balanced_penalty: float
-    free_penalty: float
-    latency: float | None
-    caps: frozenset[str]
-    interactive: bool
-
-    @classmethod
-    def of(cls, m: ModelRecord, by_id: dict[str, ModelRecord]) -> _Facts:
-        price = max(m.pricing.blended, 0.0)
-        if m.is_free and m.base_id and m.base_id in by_id:
-            price = max(by_id[m.base_id].pricing.blended, 0.0)
-        caps = m.capabilities
-        flags = {
-            "vision": caps.vision,
-            "functionCalling": caps.function_calling,
-            "json": caps.json_,
-            "reasoning": caps.reasoning,
-        }
-        return cls(
-            model=m,
-            family=m.base_id or m.id,
-            blended=m.pricing.blended,
-            rank_price=price,
-            balanced_penalty=BALANCED_PRICE_WEIGHT * math.log2(1.0 + price),
-            free_penalty=FREE_VARIANT_PENALTY if m.variant == "free" else 0.0,
-            latency=_latency(m),
-            caps=frozenset(k for k, v in flags.items() if v),
-            interactive=m.variant not in NON_INTERACTIVE_VARIANTS,
-        )
-
-
 @dataclass(frozen=True)
 class Resolved:
     category: Category
@@ -126,9 +81,9 @@ class Selector:
         self.catalog = catalog
         self.adjuster = adjuster
         self.by_id = {m.id: m for m in catalog.models}
-        self._facts = [_Facts.of(m, self.by_id) for m in catalog.models]
+        self._facts = [Facts.of(m, self.by_id) for m in catalog.models]
         self._by_id = {f.model.id: f for f in self._facts}
-        self._presorted: dict[tuple[Category, Strategy, Budget], list[tuple[float, float, _Facts]]]
+        self._presorted: dict[tuple[Category, Strategy, Budget], list[tuple[float, float, Facts]]]
         self._presorted = {}
 
     def resolve(self, request: PickRequest) -> Resolved:
@@ -213,7 +168,7 @@ class Selector:
         tags = normalize_tags(res.request.context)
         params = self.catalog.norm_params
         adjuster, user, category = self.adjuster, res.request.user_key, res.category
-        rows: list[tuple[float, _Facts, float, float | None, float]] = []
+        rows: list[Row] = []
         for m in models:
             f = self._by_id[m.id]
             bench = self._benchmark(m, res)
@@ -236,27 +191,9 @@ class Selector:
                 break
         return out
 
-    def _keys(
-        self, rows: list[tuple[float, _Facts, float, float | None, float]], res: Resolved
-    ) -> list[tuple[float, tuple[float, _Facts, float, float | None, float]]]:
+    def _keys(self, rows: list[Row], res: Resolved) -> list[Keyed]:
         """The strategy's ranking key per row (rows a strategy rules out are dropped)."""
-        strategy = res.strategy
-        if strategy in ("best_score", "best_under_budget"):
-            return [(r[0] - r[1].free_penalty, r) for r in rows]
-        if strategy == "balanced":
-            return [(r[0] - r[1].free_penalty - r[1].balanced_penalty, r) for r in rows]
-        if not rows:
-            return []
-        floor = max(VIABILITY_FLOOR, max(r[0] for r in rows) - VIABILITY_GAP)
-        viable = [r for r in rows if r[0] >= floor]
-        if strategy == "best_cost_efficiency":
-            return [(r[0] / max(r[1].rank_price, 0.05), r) for r in viable]
-        limit = res.request.max_latency_s or 10.0
-        return [
-            (r[0] - r[1].free_penalty, r)
-            for r in viable
-            if r[1].latency is not None and r[1].latency <= limit
-        ]
+        return STRATEGY_KEYS[res.strategy](rows, res.request)
 
     def pick(
         self, request: PickRequest, on_ranked: Callable[[int], None] | None = None
@@ -286,7 +223,7 @@ class Selector:
             self.adjuster is not None
             or req.context
             or req.category_weights
-            or res.strategy not in ("balanced", "best_score", "best_under_budget")
+            or res.strategy not in PRESORTABLE
         ):
             return None
         key = (res.category, res.strategy, res.budget)
@@ -317,7 +254,7 @@ class Selector:
                 break
         return out, count
 
-    def _presort(self, res: Resolved) -> list[tuple[float, float, _Facts]]:
+    def _presort(self, res: Resolved) -> list[tuple[float, float, Facts]]:
         """Candidates of the budget (no other filter) sorted by the strategy's key."""
         plain = Resolved(
             res.category, res.budget, res.strategy, PickRequest(budget=res.budget), None
@@ -396,13 +333,6 @@ class Selector:
             fallbacks=[r.model.id for r in ranked[1 : 1 + res.request.fallbacks]],
             classification=res.classification,
         )
-
-
-def _latency(model: ModelRecord) -> float | None:
-    tps, ttft = model.speed.output_tokens_per_second, model.speed.time_to_first_token
-    if not tps or tps <= 0:
-        return None
-    return (ttft or 0.0) + LATENCY_TOKENS / tps
 
 
 def _ratio(a: float, b: float) -> float | None:
