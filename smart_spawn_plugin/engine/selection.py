@@ -43,6 +43,13 @@ from smart_spawn_plugin.models import Budget, Catalog, Category, ModelRecord, St
 
 #: Classification signals turn into requirements.
 LONG_CONTEXT_MIN: Final = 128_000
+#: Presorted rankings kept per selector (category × strategy × budget × tag set).
+MAX_PRESORTED: Final = 512
+#: (key, total score, benchmark score, context boost, facts)
+PresortedRow = tuple[float, float, float, float, Facts]
+PresortKey = tuple[Category, Strategy, Budget, tuple[str, ...]]
+#: Task language → context tag whose benchmarks favour models strong in that language.
+LANGUAGE_TAGS: Final[dict[str, str]] = {"zh": "chinese"}
 
 
 class ScoreAdjuster(Protocol):
@@ -83,8 +90,7 @@ class Selector:
         self.by_id = {m.id: m for m in catalog.models}
         self._facts = [Facts.of(m, self.by_id) for m in catalog.models]
         self._by_id = {f.model.id: f for f in self._facts}
-        self._presorted: dict[tuple[Category, Strategy, Budget], list[tuple[float, float, Facts]]]
-        self._presorted = {}
+        self._presorted: dict[PresortKey, list[PresortedRow]] = {}
 
     def resolve(self, request: PickRequest) -> Resolved:
         """Category from the request or the task text; classification signals applied."""
@@ -100,7 +106,12 @@ class Selector:
         require = list(req.require)
         if sig.needs_vision and "vision" not in require:
             require.append("vision")
+        if sig.tools and "functionCalling" not in require:
+            require.append("functionCalling")  # web search / browsing needs tool calls
         updates: dict[str, object] = {"require": require}
+        tag = LANGUAGE_TAGS.get(sig.language)
+        if tag is not None and tag not in req.context:
+            updates["context"] = [*req.context, tag]  # boost models strong in that language
         if sig.long_context:
             updates["min_context"] = max(req.min_context, LONG_CONTEXT_MIN)
         req = req.model_copy(update=updates)
@@ -214,29 +225,28 @@ class Selector:
         return self._decision(ranked, res, count)
 
     def _fast_rank(self, res: Resolved, limit: int) -> tuple[list[Ranked], int] | None:
-        """The common request — no personal feedback, context tags or category weights, a
-        score-led strategy — ranked from a list presorted once per (category, strategy,
-        budget): the residual filters run until ``limit`` families are found. Same result as
-        :meth:`rank` over :meth:`candidates`; None when the request needs the general path."""
+        """The common request — no personal feedback or category weights, a score-led
+        strategy — ranked from a list presorted once per (category, strategy, budget, context
+        tags): a model's key depends on nothing else, so only the residual filters run, until
+        ``limit`` families are found. Same result as :meth:`rank` over :meth:`candidates`;
+        None when the request needs the general path."""
         req = res.request
-        if (
-            self.adjuster is not None
-            or req.context
-            or req.category_weights
-            or res.strategy not in PRESORTABLE
-        ):
+        if self.adjuster is not None or req.category_weights or res.strategy not in PRESORTABLE:
             return None
-        key = (res.category, res.strategy, res.budget)
+        tags = tuple(normalize_tags(req.context))
+        key = (res.category, res.strategy, res.budget, tags)
         rows = self._presorted.get(key)
         if rows is None:
-            rows = self._presorted[key] = self._presort(res)
+            if len(self._presorted) >= MAX_PRESORTED:
+                self._presorted.clear()  # bounded: arbitrary tag sets must not grow memory
+            rows = self._presorted[key] = self._presort(res, tags)
         require = frozenset(req.require)
         excluded = {e.removeprefix("openrouter/") for e in req.exclude}
         filtered = bool(require or excluded or req.min_context or req.max_price is not None)
         out: list[Ranked] = []
         seen: set[str] = set()
         count = 0 if filtered else len(rows)
-        for rank_key, bench, f in rows:
+        for rank_key, total, bench, boost, f in rows:
             if filtered and not (
                 require <= f.caps
                 and f.model.context_length >= req.min_context
@@ -249,28 +259,24 @@ class Selector:
                 count += 1
             if len(out) < limit and f.family not in seen:
                 seen.add(f.family)
-                out.append(Ranked(f.model, bench, None, 0.0, round(bench, 2), rank_key))
+                out.append(Ranked(f.model, bench, None, boost, round(total, 2), rank_key))
             elif not filtered and len(out) >= limit:
                 break
         return out, count
 
-    def _presort(self, res: Resolved) -> list[tuple[float, float, Facts]]:
+    def _presort(self, res: Resolved, tags: tuple[str, ...]) -> list[PresortedRow]:
         """Candidates of the budget (no other filter) sorted by the strategy's key."""
         plain = Resolved(
             res.category, res.budget, res.strategy, PickRequest(budget=res.budget), None
         )
-        rows = [
-            (key, r[2], r[1])
-            for key, r in self._keys(
-                [
-                    (bench, self._by_id[m.id], bench, None, 0.0)
-                    for m in self.candidates(plain)
-                    for bench in (self._benchmark(m, plain),)
-                ],
-                plain,
-            )
-        ]
-        rows.sort(key=lambda r: (-r[0], -r[1], r[2].blended, r[2].model.id))
+        params = self.catalog.norm_params
+        scored: list[Row] = []
+        for m in self.candidates(plain):
+            bench = self._benchmark(m, plain)
+            boost = context_boost(m, tags, params) if tags else 0.0
+            scored.append((bench + boost, self._by_id[m.id], bench, None, boost))
+        rows = [(key, r[0], r[2], r[4], r[1]) for key, r in self._keys(scored, plain)]
+        rows.sort(key=lambda r: (-r[0], -r[1], r[4].blended, r[4].model.id))
         return rows
 
     def _no_model(self, res: Resolved) -> NoModel:

@@ -165,6 +165,8 @@ def test_presorted_fast_path_equals_general_path(strategy):
         {"min_context": 200_000},
         {"exclude": ["openai/gpt-5.6-terra", "x-ai/grok-4.6"]},
         {"max_price": 0.5},
+        {"context": ["typescript", "react"]},
+        {"context": ["chinese"], "require": ["functionCalling"]},
     ]
     for category in CATEGORIES:
         for budget in BUDGETS:
@@ -179,3 +181,19 @@ def test_presorted_fast_path_equals_general_path(strategy):
                 b = slow.pick(req)
                 assert (a.id, a.score, a.candidate_count) == (b.id, b.score, b.candidate_count)
                 assert [r.id for r in a.runner_ups] == [r.id for r in b.runner_ups]
+
+
+def test_signals_become_requirements():
+    from smart_spawn_plugin.engine.enrichment import build_catalog
+    from smart_spawn_plugin.engine.sources.registry import load_snapshot
+
+    catalog, _ = build_catalog(load_snapshot())
+    sel = Selector(catalog)
+    by_id = {m.id: m for m in catalog.models}
+    d = sel.pick(PickRequest(task="What does the chart in this screenshot show?", budget="any"))
+    assert by_id[d.id].capabilities.vision
+    d = sel.pick(PickRequest(task="Search the web for the latest news on WebGPU", budget="any"))
+    assert d.classification is not None and d.classification.signals["tools"]
+    assert by_id[d.id].capabilities.function_calling
+    d = sel.pick(PickRequest(task="请写一首关于秋天的现代诗", budget="any"))
+    assert d.context_tags == ["chinese"]
