@@ -33,7 +33,7 @@ from smart_spawn_plugin.engine.aliases import AliasTable
 from smart_spawn_plugin.engine.queries import recommend as recommend_models
 from smart_spawn_plugin.engine.requests import Decision, PickRequest
 from smart_spawn_plugin.errors import InvalidParam, NoModel
-from smart_spawn_plugin.models import Budget, Category
+from smart_spawn_plugin.models import Budget, Category, bare_model_id
 from smart_spawn_plugin.services import Services
 
 ROUTED_PREFIX: Final = "smart-spawn/"
@@ -84,7 +84,7 @@ class Router:
     def catalog_id(self, model_id: str, by_id: dict[str, object]) -> str | None:
         """The catalog id an llm model id stands for (exact, ``openrouter/`` prefixed, a unique
         id tail such as ``gpt-4o-mini``, or a curated alias), else None."""
-        bare = model_id.removeprefix("openrouter/")
+        bare = bare_model_id(model_id)
         if bare in by_id:
             return bare
         tails = [cid for cid in by_id if cid.rsplit("/", 1)[-1].lower() == bare.lower()]

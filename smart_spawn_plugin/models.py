@@ -35,6 +35,15 @@ STRATEGIES: Final[tuple[Strategy, ...]] = get_args(Strategy)
 
 SortKey = Literal["score", "cost", "efficiency"]
 
+#: How gateways address OpenRouter models ("openrouter/anthropic/claude-…").
+OPENROUTER_PREFIX: Final = "openrouter/"
+
+
+def bare_model_id(model_id: str) -> str:
+    """The catalog id of a model however a caller spelled it: a leading ``openrouter/`` is
+    dropped, so logs, ratings, excludes and lookups group one model under one name."""
+    return model_id.removeprefix(OPENROUTER_PREFIX)
+
 
 class Wire(BaseModel):
     """Base for wire types: camelCase aliases, population by either name, no unknown fields lost."""

@@ -18,6 +18,7 @@ from smart_spawn_plugin.engine.requests import PickRequest, RecommendResult
 from smart_spawn_plugin.engine.selection import Selector
 from smart_spawn_plugin.feedback.adjuster import FeedbackAdjuster
 from smart_spawn_plugin.log import get_logger
+from smart_spawn_plugin.models import bare_model_id
 from smart_spawn_plugin.services import Services
 from smart_spawn_plugin.store.community import CommunityStore
 from smart_spawn_plugin.store.ratings import RatingsStore
@@ -73,7 +74,7 @@ class LocalRecommender:
         return recommend(self.selector(request), request, count)
 
     async def log_spawn(self, entry: SpawnLogEntry, *, user_key: str = "local") -> None:
-        priced = self.catalog.selector().by_id.get(entry.model.removeprefix("openrouter/"))
+        priced = self.catalog.selector().by_id.get(bare_model_id(entry.model))
         self.spawns.log(
             SpawnRecord(
                 user_key=user_key,

@@ -22,6 +22,7 @@ from smart_spawn_plugin.engine.normalize import NormParam, compute_norm_params
 from smart_spawn_plugin.engine.scoring import cost_efficiency, score_model
 from smart_spawn_plugin.engine.sources.base import BenchmarkRow, CatalogEntry, SourceData
 from smart_spawn_plugin.models import (
+    OPENROUTER_PREFIX,
     Capabilities,
     Catalog,
     Category,
@@ -33,7 +34,7 @@ from smart_spawn_plugin.models import (
 )
 
 CATALOG_SOURCE: Final = "openrouter"
-ROUTER_PREFIX: Final = "openrouter/"
+
 #: Benchmark sources merged onto the catalog, in order (later sources never overwrite a key
 #: of an earlier one: each key belongs to exactly one source in the vocabulary).
 BENCHMARK_SOURCES: Final = ("artificial-analysis", "hf-leaderboard", "lmarena", "livebench")
@@ -45,7 +46,7 @@ def _routable(entry: CatalogEntry) -> bool:
     """OpenRouter's own routers (``openrouter/auto``, ``openrouter/free`` …) pick a model
     themselves; routing to a router would hide the decision, so they are not candidates."""
     return (
-        not entry.id.startswith(ROUTER_PREFIX)
+        not entry.id.startswith(OPENROUTER_PREFIX)
         and entry.prompt_price >= 0
         and entry.completion_price >= 0
     )

@@ -22,6 +22,7 @@ from smart_spawn_plugin.models import (
     ModelRecord,
     Tier,
     Wire,
+    bare_model_id,
 )
 
 MAX_RECOMMEND: Final = 5
@@ -102,7 +103,7 @@ class Comparison(Wire):
 
 def compare(catalog: Catalog, ids: list[str]) -> Comparison:
     """Side by side view of 2–5 models; unknown ids are listed in ``missing``."""
-    clean = [i.strip().removeprefix("openrouter/") for i in ids if i.strip()]
+    clean = [bare_model_id(i.strip()) for i in ids if i.strip()]
     if not 2 <= len(clean) <= MAX_COMPARE:
         raise InvalidParam("models must include at least two valid model IDs", field="models")
     by_id = {m.id: m for m in catalog.models}

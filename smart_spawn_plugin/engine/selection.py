@@ -39,7 +39,14 @@ from smart_spawn_plugin.engine.strategies import (
     Row,
 )
 from smart_spawn_plugin.errors import MissingParam, NoModel
-from smart_spawn_plugin.models import Budget, Catalog, Category, ModelRecord, Strategy
+from smart_spawn_plugin.models import (
+    Budget,
+    Catalog,
+    Category,
+    ModelRecord,
+    Strategy,
+    bare_model_id,
+)
 
 #: Classification signals turn into requirements.
 LONG_CONTEXT_MIN: Final = 128_000
@@ -139,7 +146,7 @@ class Selector:
         """Models passing the request's hard filters: budget, exclude, max price, required
         capabilities, min context, image input for vision; never non-interactive variants."""
         req = res.request
-        excluded = {e.removeprefix("openrouter/") for e in req.exclude}
+        excluded = {bare_model_id(e) for e in req.exclude}
         rng = BUDGET_RANGES[budget or res.budget]
         lo, hi = rng.min, rng.max
         if req.max_price is not None:
@@ -241,7 +248,7 @@ class Selector:
                 self._presorted.clear()  # bounded: arbitrary tag sets must not grow memory
             rows = self._presorted[key] = self._presort(res, tags)
         require = frozenset(req.require)
-        excluded = {e.removeprefix("openrouter/") for e in req.exclude}
+        excluded = {bare_model_id(e) for e in req.exclude}
         filtered = bool(require or excluded or req.min_context or req.max_price is not None)
         out: list[Ranked] = []
         seen: set[str] = set()

@@ -17,6 +17,7 @@ from smart_spawn_plugin.mcp.artifacts import ArtifactFiles
 from smart_spawn_plugin.mcp.config import McpSettings
 from smart_spawn_plugin.mcp.runner import RunManager
 from smart_spawn_plugin.mcp.store import RunStore, open_runs_db
+from smart_spawn_plugin.models import bare_model_id
 from smart_spawn_plugin.services import Services
 
 RUNS_DB = "runs.sqlite"
@@ -45,7 +46,7 @@ class McpRuntime:
         recommender = open_recommender(services)
 
         def price_of(model: str) -> tuple[float, float] | None:
-            record = services.catalog.selector().by_id.get(model.removeprefix("openrouter/"))
+            record = services.catalog.selector().by_id.get(bare_model_id(model))
             return (record.pricing.prompt, record.pricing.completion) if record else None
 
         executor = OpenAICompatExecutor.from_settings(

@@ -24,6 +24,8 @@ from typing import Annotated, Final
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
+from smart_spawn_plugin.models import bare_model_id
+
 MAX_TASK_QUERY: Final = 200
 MAX_TASK_BODY: Final = 10_000
 MAX_EXCLUDE: Final = 50
@@ -42,7 +44,7 @@ def has_control(text: str) -> bool:
 def clean_model_id(raw: str) -> str | None:
     """The original's ``sanitizeModelId``: trimmed, ``openrouter/`` stripped, 1–200 characters,
     matching the model-id pattern; ``None`` when invalid."""
-    text = raw.strip().removeprefix("openrouter/")
+    text = bare_model_id(raw.strip())
     if not 1 <= len(text) <= MAX_MODEL_ID or not MODEL_ID_RE.fullmatch(text):
         return None
     return text

@@ -13,7 +13,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from smart_spawn_plugin.models import Category
+from smart_spawn_plugin.models import Category, bare_model_id
 from smart_spawn_plugin.store.db import from_ts, locked, to_ts, transaction, utc_now, validate
 
 #: ``explicit``: a user or agent rated the outcome; ``implicit``: derived from the outcome itself.
@@ -67,7 +67,7 @@ class RatingIn(BaseModel):
     @classmethod
     def _strip_router_prefix(cls, value: str) -> str:
         # Same normalisation as the spawn log, so a rating meets the spawns it rates.
-        return value.removeprefix("openrouter/")
+        return bare_model_id(value)
 
 
 class RatingRow(RatingIn):

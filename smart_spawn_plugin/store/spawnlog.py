@@ -15,7 +15,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from smart_spawn_plugin.errors import NotFound
-from smart_spawn_plugin.models import Budget, Category, Mode
+from smart_spawn_plugin.models import Budget, Category, Mode, bare_model_id
 from smart_spawn_plugin.store.db import from_ts, locked, to_ts, transaction, utc_now, validate
 
 #: ``planned``: logged before running (the original API's POST /spawn-log only ever knows this);
@@ -67,7 +67,7 @@ class SpawnRecord(SpawnUsage):
     def _strip_router_prefix(cls, value: str) -> str:
         # The gateway addresses OpenRouter models as "openrouter/<id>"; the log keeps the bare id
         # so stats and ratings group one model under one name (as the original did).
-        return value.removeprefix("openrouter/")
+        return bare_model_id(value)
 
 
 class SpawnRow(SpawnRecord):

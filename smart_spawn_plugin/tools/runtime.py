@@ -23,6 +23,7 @@ from smart_spawn_plugin.client import open_recommender
 from smart_spawn_plugin.client.base import OutcomeReport, Recommender, SpawnLogEntry
 from smart_spawn_plugin.feedback.telemetry import CommunityReporter, Outbox, anonymous_instance_id
 from smart_spawn_plugin.log import get_logger
+from smart_spawn_plugin.models import bare_model_id
 from smart_spawn_plugin.services import Services
 from smart_spawn_plugin.settings import Settings
 from smart_spawn_plugin.store.outbox import OutboxStore
@@ -121,7 +122,7 @@ class Runtime:
         if report.implicit:
             return False
         queued = self.community.report(
-            model=report.model.removeprefix("openrouter/"),
+            model=bare_model_id(report.model),
             category=report.category,
             rating=report.rating,
         )
