@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Final, Generic, Literal, TypeVar
+from typing import Final, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
@@ -146,18 +146,7 @@ def load_vocabulary() -> Vocabulary:
 
 
 # ------------------------------------------------------------------------------ stages & words
-_STAGE_ORDER: Final[tuple[Stage, ...]] = (
-    "research",
-    "design",
-    "setup",
-    "build",
-    "integrate",
-    "test",
-    "synthesize",
-    "docs",
-    "review",
-    "release",
-)
+_STAGE_ORDER: Final[tuple[Stage, ...]] = get_args(Stage)  # the Literal's order
 #: What each stage needs from earlier stages. Acyclic by construction: every producer stage comes
 #: earlier in ``_STAGE_ORDER``, so these edges alone can never close a cycle.
 _NEEDS: Final[dict[Stage, tuple[Stage, ...]]] = {
