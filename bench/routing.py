@@ -18,10 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from smart_spawn_plugin.engine.catalog import CatalogService
-from smart_spawn_plugin.engine.enrichment import build_catalog
-from smart_spawn_plugin.engine.requests import PickRequest
-from smart_spawn_plugin.engine.sources.registry import load_snapshot
+from smart_spawn_plugin.engine.catalog.enrichment import build_catalog
+from smart_spawn_plugin.engine.catalog.service import CatalogService
+from smart_spawn_plugin.engine.catalog.sources.registry import load_snapshot
+from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import NoModel
 from smart_spawn_plugin.settings import Settings
 

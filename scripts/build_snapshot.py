@@ -12,8 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from smart_spawn_plugin.engine.aliases import AliasMatcher, AliasTable
-from smart_spawn_plugin.engine.sources.registry import dump_snapshot, from_source_dir
+from smart_spawn_plugin.engine.catalog.aliases import AliasMatcher, AliasTable
+from smart_spawn_plugin.engine.catalog.sources.registry import dump_snapshot, from_source_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "smart_spawn_plugin" / "data" / "snapshot.json.gz"

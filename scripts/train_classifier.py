@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from smart_spawn_plugin.engine.textfeatures import features  # noqa: E402
+from smart_spawn_plugin.engine.classify.textfeatures import features  # noqa: E402
 from smart_spawn_plugin.models import CATEGORIES  # noqa: E402
 
 DEV = Path("/work/shared/data/prompts/dev.jsonl")

@@ -10,9 +10,9 @@ import json
 import sys
 
 from smart_spawn_plugin.cli import command
-from smart_spawn_plugin.engine.queries import compare, list_models, recommend
-from smart_spawn_plugin.engine.requests import Decision, PickRequest, RecommendResult
-from smart_spawn_plugin.engine.status import StatusReport, status_of
+from smart_spawn_plugin.engine.catalog.status import StatusReport, status_of
+from smart_spawn_plugin.engine.select.queries import compare, list_models, recommend
+from smart_spawn_plugin.engine.select.requests import Decision, PickRequest, RecommendResult
 from smart_spawn_plugin.errors import InvalidParam, MissingParam
 from smart_spawn_plugin.services import Services
 
@@ -65,7 +65,7 @@ def compare_cmd(args: argparse.Namespace, services: Services) -> object:
 
 @command("classify")
 def classify_cmd(args: argparse.Namespace, services: Services) -> None:
-    from smart_spawn_plugin.engine.classify import classify
+    from smart_spawn_plugin.engine.classify.classifier import classify
 
     tasks = args.tasks or [line for line in sys.stdin.read().splitlines() if line.strip()]
     if not tasks:

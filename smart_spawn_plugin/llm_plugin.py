@@ -29,9 +29,9 @@ import llm
 from pydantic import Field
 
 from smart_spawn_plugin.client.local import LocalRecommender
-from smart_spawn_plugin.engine.aliases import AliasTable
-from smart_spawn_plugin.engine.queries import recommend as recommend_models
-from smart_spawn_plugin.engine.requests import Decision, PickRequest
+from smart_spawn_plugin.engine.catalog.aliases import AliasTable
+from smart_spawn_plugin.engine.select.queries import recommend as recommend_models
+from smart_spawn_plugin.engine.select.requests import Decision, PickRequest
 from smart_spawn_plugin.errors import InvalidParam, NoModel
 from smart_spawn_plugin.models import Budget, Category, bare_model_id
 from smart_spawn_plugin.services import Services

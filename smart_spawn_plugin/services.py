@@ -12,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from smart_spawn_plugin.engine.catalog import CatalogService
+from smart_spawn_plugin.engine.catalog.service import CatalogService
 from smart_spawn_plugin.settings import Settings
 from smart_spawn_plugin.store.catalog import CatalogStore
 from smart_spawn_plugin.store.db import open_db

@@ -12,7 +12,7 @@ from typing import Literal, Protocol
 
 from pydantic import Field
 
-from smart_spawn_plugin.engine.requests import Decision, PickRequest, RecommendResult
+from smart_spawn_plugin.engine.select.requests import Decision, PickRequest, RecommendResult
 from smart_spawn_plugin.models import Budget, Category, Mode, Wire
 
 

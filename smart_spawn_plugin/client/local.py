@@ -1,6 +1,6 @@
 """The local recommender: the in-process engine over the local store. The default; no network.
 
-Decisions come from :class:`~smart_spawn_plugin.engine.selection.Selector` over the current
+Decisions come from :class:`~smart_spawn_plugin.engine.select.selection.Selector` over the current
 catalog, blended with the user's own ratings (and context-tag ratings, and the community
 aggregate held in the local store) through :class:`FeedbackAdjuster`, the engine's
 ``ScoreAdjuster`` over :mod:`smart_spawn_plugin.feedback.scores`. Spawns go to the local spawn
@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Final
 
 from smart_spawn_plugin.client.base import OutcomeReport, Routed, SpawnLogEntry
-from smart_spawn_plugin.engine.catalog import CatalogService
-from smart_spawn_plugin.engine.queries import recommend
-from smart_spawn_plugin.engine.requests import PickRequest, RecommendResult
-from smart_spawn_plugin.engine.selection import Selector
+from smart_spawn_plugin.engine.catalog.service import CatalogService
+from smart_spawn_plugin.engine.select.queries import recommend
+from smart_spawn_plugin.engine.select.requests import PickRequest, RecommendResult
+from smart_spawn_plugin.engine.select.selection import Selector
 from smart_spawn_plugin.feedback.adjuster import FeedbackAdjuster
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import bare_model_id

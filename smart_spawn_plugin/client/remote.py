@@ -28,8 +28,8 @@ from pydantic import BaseModel, JsonValue, ValidationError
 
 from smart_spawn_plugin.client.base import OutcomeReport, Routed, SpawnLogEntry
 from smart_spawn_plugin.client.local import LocalRecommender
-from smart_spawn_plugin.engine.budget import BUDGET_RANGES
-from smart_spawn_plugin.engine.requests import (
+from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES
+from smart_spawn_plugin.engine.select.requests import (
     BudgetRangeOut,
     Decision,
     PickRequest,
@@ -200,7 +200,7 @@ def _query(request: PickRequest) -> dict[str, str]:
     if request.category is not None:
         task = request.category
     elif task is None or len(task) > MAX_TASK_QUERY:
-        from smart_spawn_plugin.engine.classify import classify
+        from smart_spawn_plugin.engine.classify.classifier import classify
 
         task = classify(task or "").category
     params = {"task": task, "budget": request.budget, "strategy": request.strategy}
@@ -249,7 +249,7 @@ def _decision(body: JsonValue, request: PickRequest) -> Decision:
     rng = BUDGET_RANGES[budget]
     category = pick.category or request.category
     if category is None:
-        from smart_spawn_plugin.engine.classify import classify
+        from smart_spawn_plugin.engine.classify.classifier import classify
 
         category = classify(request.task or "").category
     return Decision(

@@ -15,13 +15,13 @@ from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from smart_spawn_plugin.client.base import OutcomeReport
-from smart_spawn_plugin.engine.decompose import StepModel
-from smart_spawn_plugin.engine.decompose import decompose as split_plan
-from smart_spawn_plugin.engine.queries import compare as compare_models
-from smart_spawn_plugin.engine.queries import list_models
-from smart_spawn_plugin.engine.requests import PickRequest
-from smart_spawn_plugin.engine.swarm import SwarmTask, estimate_cost
-from smart_spawn_plugin.engine.swarm import swarm as split_swarm
+from smart_spawn_plugin.engine.plan.decompose import StepModel
+from smart_spawn_plugin.engine.plan.decompose import decompose as split_plan
+from smart_spawn_plugin.engine.plan.swarm import SwarmTask, estimate_cost
+from smart_spawn_plugin.engine.plan.swarm import swarm as split_swarm
+from smart_spawn_plugin.engine.select.queries import compare as compare_models
+from smart_spawn_plugin.engine.select.queries import list_models
+from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import MissingParam, NoModel
 from smart_spawn_plugin.mcp.results import guard
 from smart_spawn_plugin.mcp.runtime import McpRuntime

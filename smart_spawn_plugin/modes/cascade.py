@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from smart_spawn_plugin.engine.budget import escalate
-from smart_spawn_plugin.engine.classify import classify
+from smart_spawn_plugin.engine.classify.classifier import classify
+from smart_spawn_plugin.engine.select.budget import escalate
 from smart_spawn_plugin.errors import NoModel
 from smart_spawn_plugin.models import BUDGETS, Budget, Category, Pricing, Strategy
 from smart_spawn_plugin.modes.base import (

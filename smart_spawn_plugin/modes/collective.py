@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 from typing import Literal
 
-from smart_spawn_plugin.engine.queries import MAX_RECOMMEND
-from smart_spawn_plugin.engine.requests import Recommendation
+from smart_spawn_plugin.engine.select.queries import MAX_RECOMMEND
+from smart_spawn_plugin.engine.select.requests import Recommendation
 from smart_spawn_plugin.errors import BudgetExceeded, NoModel
 from smart_spawn_plugin.models import Budget, Category, ModelRecord, Wire
 from smart_spawn_plugin.modes.base import (

@@ -4,10 +4,10 @@ Used by the recommend (dry-run) side of the graph modes. Nothing here is measure
 is an assumption stated in :data:`ASSUMPTION`, so a reader knows what the estimate rests on:
 
 - a node's prompt = its composed prompt as sent (role blocks, the overall task, its part), at
-  :data:`~smart_spawn_plugin.engine.swarm.CHARS_PER_TOKEN` characters a token, plus the outputs
+  :data:`~smart_spawn_plugin.engine.plan.swarm.CHARS_PER_TOKEN` characters a token, plus the outputs
   of its direct dependencies, which are carried into it;
 - a node's completion = the typical (low) or generous (high) answer length of its category
-  (:data:`~smart_spawn_plugin.engine.swarm.COMPLETION_TOKENS`);
+  (:data:`~smart_spawn_plugin.engine.plan.swarm.COMPLETION_TOKENS`);
 - the merge reads every node's output plus :data:`MERGE_OVERHEAD_TOKENS` of instructions and
   answers like a ``general`` task;
 - price = the chosen model's catalog price per 1M prompt/completion tokens. A model without a
@@ -23,7 +23,7 @@ from typing import Final
 
 from pydantic import Field
 
-from smart_spawn_plugin.engine.swarm import CHARS_PER_TOKEN, COMPLETION_TOKENS
+from smart_spawn_plugin.engine.plan.swarm import CHARS_PER_TOKEN, COMPLETION_TOKENS
 from smart_spawn_plugin.models import Category, Pricing, Wire
 
 MERGE_OVERHEAD_TOKENS: Final = 300

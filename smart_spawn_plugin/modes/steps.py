@@ -1,6 +1,6 @@
 """Work items of plan and swarm: user-given steps/nodes or the engine's decomposition.
 
-A user-given list is validated through :class:`~smart_spawn_plugin.engine.dag.TaskGraph`, so
+A user-given list is validated through :class:`~smart_spawn_plugin.engine.plan.dag.TaskGraph`, so
 duplicate ids, unknown dependencies and cycles are :class:`InvalidParam` errors naming the
 problem (the cycle is spelled out). Plain strings become ``step-1``… (plan) or ``swarm-1``…
 (swarm) with no dependencies. Every item's budget is capped at the user's budget, because the
@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from smart_spawn_plugin.engine.dag import TaskGraph, TaskNode
-from smart_spawn_plugin.engine.decompose import decompose, swarm
+from smart_spawn_plugin.engine.plan.dag import TaskGraph, TaskNode
+from smart_spawn_plugin.engine.plan.decompose import decompose
+from smart_spawn_plugin.engine.plan.swarm import swarm
 from smart_spawn_plugin.models import Budget, Category
 from smart_spawn_plugin.modes.base import ModeRequest, StepSpec
 from smart_spawn_plugin.modes.support import capped

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from smart_spawn_plugin.engine.requests import Decision, PickRequest
+from smart_spawn_plugin.engine.select.requests import Decision, PickRequest
 from smart_spawn_plugin.models import BUDGETS, Budget, Category, Strategy
 from smart_spawn_plugin.modes.base import ModeRequest, RoutedModel, RunnerUpOut
 from smart_spawn_plugin.modes.run import RunContext

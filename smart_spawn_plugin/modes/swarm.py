@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from typing import Final, Literal
 
-from smart_spawn_plugin.engine.dag import TaskGraph, Wave
+from smart_spawn_plugin.engine.plan.dag import TaskGraph, Wave
 from smart_spawn_plugin.errors import BudgetExceeded, NoModel
 from smart_spawn_plugin.models import Budget, Category, Wire
 from smart_spawn_plugin.modes.base import (

@@ -16,8 +16,8 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
-from smart_spawn_plugin.engine.selection import Selector
-from smart_spawn_plugin.engine.status import StatusReport
+from smart_spawn_plugin.engine.catalog.status import StatusReport
+from smart_spawn_plugin.engine.select.selection import Selector
 from smart_spawn_plugin.errors import InvalidBody, SmartSpawnError
 from smart_spawn_plugin.feedback.adjuster import FeedbackAdjuster
 from smart_spawn_plugin.feedback.scores import (

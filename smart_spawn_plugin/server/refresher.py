@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 
-from smart_spawn_plugin.engine.catalog import CatalogService, RefreshReport
+from smart_spawn_plugin.engine.catalog.service import CatalogService, RefreshReport
 from smart_spawn_plugin.errors import SmartSpawnError
 from smart_spawn_plugin.log import get_logger
 

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import Field, field_validator
 
-from smart_spawn_plugin.engine.queries import compare, list_models, recommend
-from smart_spawn_plugin.engine.requests import PickRequest
-from smart_spawn_plugin.engine.status import status_of
+from smart_spawn_plugin.engine.catalog.status import status_of
+from smart_spawn_plugin.engine.select.queries import compare, list_models, recommend
+from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import InvalidParam, MissingParam, Unauthorized
 from smart_spawn_plugin.models import (
     CAPABILITIES,

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import Field, StrictStr, field_validator
 
-from smart_spawn_plugin.engine.requests import PickRequest
-from smart_spawn_plugin.engine.selection import Selector
+from smart_spawn_plugin.engine.select.requests import PickRequest
+from smart_spawn_plugin.engine.select.selection import Selector
 from smart_spawn_plugin.errors import MissingParam, NoModel
 from smart_spawn_plugin.models import Budget, Category, Pricing
 from smart_spawn_plugin.server import params as p
@@ -29,7 +29,7 @@ from smart_spawn_plugin.server.deps import (
 from smart_spawn_plugin.server.routes_feedback import Body, _openapi
 
 if TYPE_CHECKING:
-    from smart_spawn_plugin.engine.decompose import StepModel
+    from smart_spawn_plugin.engine.plan.decompose import StepModel
 
 router = APIRouter()
 
@@ -59,7 +59,7 @@ class SwarmBody(DecomposeBody):
 def _attach(
     selector: Selector, category: Category, budget: Budget, tags: list[str], user_key: str
 ) -> tuple[StepModel | None, str]:
-    from smart_spawn_plugin.engine.decompose import StepModel
+    from smart_spawn_plugin.engine.plan.decompose import StepModel
 
     req = PickRequest(category=category, budget=budget, context=tags, user_key=user_key)
     try:
@@ -73,7 +73,7 @@ def _attach(
 @router.post("/decompose", summary="Split a task into steps", openapi_extra=_openapi(DecomposeBody))
 async def decompose_route(request: Request) -> Response:
     """``{decomposed, totalSteps, steps:[{step, task, category, budget, model, reason}], …}``."""
-    from smart_spawn_plugin.engine.decompose import decompose
+    from smart_spawn_plugin.engine.plan.decompose import decompose
 
     body = await parse_body(DecomposeBody, request)
     tags = p.tag_list(body.context or "")
@@ -92,8 +92,8 @@ async def decompose_route(request: Request) -> Response:
 @router.post("/swarm", summary="Plan a swarm (dependency DAG)", openapi_extra=_openapi(SwarmBody))
 async def swarm_route(request: Request) -> Response:
     """``{decomposed, dag:{tasks, waves, edges, totalTasks, totalWaves, estimatedCost, …}}``."""
-    from smart_spawn_plugin.engine.decompose import StepModel
-    from smart_spawn_plugin.engine.swarm import estimate_cost, swarm
+    from smart_spawn_plugin.engine.plan.decompose import StepModel
+    from smart_spawn_plugin.engine.plan.swarm import estimate_cost, swarm
 
     body = await parse_body(SwarmBody, request)
     tags = p.tag_list(body.context or "")

@@ -22,7 +22,7 @@ from typing import Final, get_args
 from pydantic import JsonValue
 
 from smart_spawn_plugin.client.base import OutcomeReport, SpawnLogEntry
-from smart_spawn_plugin.engine.requests import PickRequest
+from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import NoModel
 from smart_spawn_plugin.gateway.types import (
     ModelChoice,

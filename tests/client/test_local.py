@@ -8,7 +8,7 @@ from smart_spawn_plugin.client import RECOMMENDERS, open_recommender, recommende
 from smart_spawn_plugin.client.base import OutcomeReport, SpawnLogEntry
 from smart_spawn_plugin.client.local import LocalRecommender
 from smart_spawn_plugin.client.remote import RemoteRecommender
-from smart_spawn_plugin.engine.requests import PickRequest
+from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import InvalidParam, MissingParam
 from smart_spawn_plugin.feedback.adjuster import FeedbackAdjuster
 from smart_spawn_plugin.services import Services

@@ -11,7 +11,7 @@ import pytest
 from smart_spawn_plugin.client.base import OutcomeReport, SpawnLogEntry
 from smart_spawn_plugin.client.local import LocalRecommender
 from smart_spawn_plugin.client.remote import OUTCOME_KIND, SPAWN_LOG_KIND, RemoteRecommender
-from smart_spawn_plugin.engine.requests import PickRequest
+from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import InvalidParam, NoModel
 from smart_spawn_plugin.feedback.telemetry import Outbox
 from smart_spawn_plugin.services import Services

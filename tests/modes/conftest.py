@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from smart_spawn_plugin.client.base import OutcomeReport, Routed, SpawnLogEntry
-from smart_spawn_plugin.engine.queries import recommend
-from smart_spawn_plugin.engine.requests import PickRequest, RecommendResult
-from smart_spawn_plugin.engine.selection import Selector
+from smart_spawn_plugin.engine.select.queries import recommend
+from smart_spawn_plugin.engine.select.requests import PickRequest, RecommendResult
+from smart_spawn_plugin.engine.select.selection import Selector
 from smart_spawn_plugin.errors import BudgetExceeded, SpawnTimeout
 from smart_spawn_plugin.gateway.types import (
     Outcome,

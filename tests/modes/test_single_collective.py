@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smart_spawn_plugin.engine.queries import recommend
+from smart_spawn_plugin.engine.select.queries import recommend
 from smart_spawn_plugin.modes import MODES, recommend_mode, run_mode
 from smart_spawn_plugin.modes.base import ModeRequest
 from smart_spawn_plugin.modes.collective import choose_diverse
@@ -88,7 +88,7 @@ async def test_single_recommend_shape(
 
 
 def test_choose_diverse_prefers_new_provider_and_base(recommender: SelectorRecommender) -> None:
-    from smart_spawn_plugin.engine.requests import PickRequest
+    from smart_spawn_plugin.engine.select.requests import PickRequest
 
     result = recommend(recommender.selector, PickRequest(category="general", budget="any"), 5)
     chosen = choose_diverse(result.data, 4)

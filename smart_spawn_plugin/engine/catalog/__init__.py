@@ -1,0 +1,1 @@
+"""Benchmark sources → aliases → enrichment → normalise → scoring: the scored catalog."""

@@ -1,0 +1,1 @@
+"""Task classification: classifier, rules, text features."""

@@ -1,0 +1,1 @@
+"""Task decomposition and swarm DAGs: decompose, dependencies, DAG, coordination."""

@@ -1,0 +1,1 @@
+"""Selection over the catalog: strategies, budgets, explanations, queries."""

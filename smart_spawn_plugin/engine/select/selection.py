@@ -1,0 +1,343 @@
+"""Selection: pick, recommend, compare and list models from the scored catalog.
+
+Ranking of a candidate for a request:
+
+1. the *benchmark score* — the category score, or a weighted mix when ``categoryWeights`` is
+   given;
+2. blended with the user's own ratings through a :class:`ScoreAdjuster` (feedback layer);
+3. plus the context-tag boost (0–15);
+4. ordered by the request's strategy (``balanced`` adds a small price preference,
+   ``best_cost_efficiency`` ranks score per dollar above a viability floor, …).
+
+Candidates are filtered by budget (blended price), ``exclude``, required capabilities,
+``min_context`` and — for vision — image input. Variants of one base model are collapsed to
+the best-ranked one so runner-ups are real alternatives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES, wider_budgets
+from smart_spawn_plugin.engine.select.context_boost import context_boost, normalize_tags
+from smart_spawn_plugin.engine.select.explain import compare_text, confidence_of, reason_text
+from smart_spawn_plugin.engine.select.ranked import Ranked
+from smart_spawn_plugin.engine.select.requests import (
+    BudgetRangeOut,
+    ClassificationOut,
+    Decision,
+    PickRequest,
+    RunnerUp,
+)
+from smart_spawn_plugin.engine.select.strategies import (
+    PRESORTABLE,
+    STRATEGY_KEYS,
+    Facts,
+    Keyed,
+    Row,
+)
+from smart_spawn_plugin.errors import MissingParam, NoModel
+from smart_spawn_plugin.models import (
+    Budget,
+    Catalog,
+    Category,
+    ModelRecord,
+    Strategy,
+    bare_model_id,
+)
+
+#: Classification signals turn into requirements.
+LONG_CONTEXT_MIN: Final = 128_000
+#: Presorted rankings kept per selector (category × strategy × budget × tag set).
+MAX_PRESORTED: Final = 512
+#: (key, total score, benchmark score, context boost, facts)
+PresortedRow = tuple[float, float, float, float, Facts]
+PresortKey = tuple[Category, Strategy, Budget, tuple[str, ...]]
+#: Task language → context tag whose benchmarks favour models strong in that language.
+LANGUAGE_TAGS: Final[dict[str, str]] = {"zh": "chinese"}
+
+
+class ScoreAdjuster(Protocol):
+    """Blends a user's own ratings into a benchmark score (implemented by ``feedback``)."""
+
+    def adjust(
+        self, user_key: str, model_id: str, category: Category, benchmark: float
+    ) -> tuple[float, float | None]:
+        """Return (blended score 0–100, personal score 0–1 or None when the user has none)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Resolved:
+    category: Category
+    budget: Budget
+    strategy: Strategy
+    request: PickRequest
+    classification: ClassificationOut | None
+
+
+class Selector:
+    """Stateless selection over one catalog snapshot. Cheap to build; build one per catalog."""
+
+    def __init__(self, catalog: Catalog, adjuster: ScoreAdjuster | None = None) -> None:
+        self.catalog = catalog
+        self.adjuster = adjuster
+        self.by_id = {m.id: m for m in catalog.models}
+        self._facts = [Facts.of(m, self.by_id) for m in catalog.models]
+        self._by_id = {f.model.id: f for f in self._facts}
+        self._presorted: dict[PresortKey, list[PresortedRow]] = {}
+
+    def resolve(self, request: PickRequest) -> Resolved:
+        """Category from the request or the task text; classification signals applied."""
+        if request.category is not None:
+            return Resolved(request.category, request.budget, request.strategy, request, None)
+        if not request.task or not request.task.strip():
+            raise MissingParam("task parameter is required", field="task")
+        from smart_spawn_plugin.engine.classify.classifier import classify
+
+        result = classify(request.task)
+        sig = result.signals
+        req = request
+        require = list(req.require)
+        if sig.needs_vision and "vision" not in require:
+            require.append("vision")
+        if sig.tools and "functionCalling" not in require:
+            require.append("functionCalling")  # web search / browsing needs tool calls
+        updates: dict[str, object] = {"require": require}
+        tag = LANGUAGE_TAGS.get(sig.language)
+        if tag is not None and tag not in req.context:
+            updates["context"] = [*req.context, tag]  # boost models strong in that language
+        if sig.long_context:
+            updates["min_context"] = max(req.min_context, LONG_CONTEXT_MIN)
+        req = req.model_copy(update=updates)
+        budget, strategy, category = req.budget, req.strategy, result.category
+        if sig.flagship:
+            budget, strategy = "any", "best_score"
+        if sig.lightweight:
+            budget = "low" if budget in ("medium", "high", "any") else budget
+        out = ClassificationOut(
+            category=category,
+            confidence=round(result.confidence, 3),
+            signals={
+                "needsVision": sig.needs_vision,
+                "longContext": sig.long_context,
+                "tools": sig.tools,
+                "language": sig.language,
+                "flagship": sig.flagship,
+                "lightweight": sig.lightweight,
+            },
+            override=result.override,
+        )
+        return Resolved(category, budget, strategy, req, out)
+
+    def candidates(self, res: Resolved, budget: Budget | None = None) -> list[ModelRecord]:
+        """Models passing the request's hard filters: budget, exclude, max price, required
+        capabilities, min context, image input for vision; never non-interactive variants."""
+        req = res.request
+        excluded = {bare_model_id(e) for e in req.exclude}
+        rng = BUDGET_RANGES[budget or res.budget]
+        lo, hi = rng.min, rng.max
+        if req.max_price is not None:
+            hi = min(hi, req.max_price)
+        require = set(req.require)
+        if res.category == "vision":
+            require.add("vision")
+        min_ctx = req.min_context
+        return [
+            f.model
+            for f in self._facts
+            if f.interactive
+            and lo <= f.blended <= hi
+            and f.model.context_length >= min_ctx
+            and require <= f.caps
+            and f.model.id not in excluded
+            and f.family not in excluded
+        ]
+
+    def _benchmark(self, model: ModelRecord, res: Resolved) -> float:
+        weights = res.request.category_weights
+        scores = model.scores
+        if weights:
+            total = sum(w for w in weights.values() if w > 0)
+            if total > 0:
+                general = scores.get("general", 0.0)
+                mixed = sum(scores.get(c, general) * w for c, w in weights.items() if w > 0)
+                return mixed / total
+        found = scores.get(res.category)
+        return found if found is not None else scores.get("general", 0.0)
+
+    def rank(
+        self, models: Sequence[ModelRecord], res: Resolved, limit: int | None = None
+    ) -> list[Ranked]:
+        """Candidates ranked best first, variants collapsed to their best-ranked member;
+        at most ``limit`` entries (all when None)."""
+        tags = normalize_tags(res.request.context)
+        params = self.catalog.norm_params
+        adjuster, user, category = self.adjuster, res.request.user_key, res.category
+        rows: list[Row] = []
+        for m in models:
+            f = self._by_id[m.id]
+            bench = self._benchmark(m, res)
+            personal: float | None = None
+            score = bench
+            if adjuster is not None:
+                score, personal = adjuster.adjust(user, f.family, category, bench)
+            boost = context_boost(m, tags, params) if tags else 0.0
+            rows.append((score + boost, f, bench, personal, boost))
+        keyed = self._keys(rows, res)
+        keyed.sort(key=lambda k: (-k[0], -k[1][0], k[1][1].blended, k[1][1].model.id))
+        seen: set[str] = set()
+        out: list[Ranked] = []
+        for key, (total, f, bench, personal, boost) in keyed:
+            if f.family in seen:
+                continue
+            seen.add(f.family)
+            out.append(Ranked(f.model, bench, personal, boost, round(total, 2), key))
+            if limit is not None and len(out) >= limit:
+                break
+        return out
+
+    def _keys(self, rows: list[Row], res: Resolved) -> list[Keyed]:
+        """The strategy's ranking key per row (rows a strategy rules out are dropped)."""
+        return STRATEGY_KEYS[res.strategy](rows, res.request)
+
+    def pick(
+        self, request: PickRequest, on_ranked: Callable[[int], None] | None = None
+    ) -> Decision:
+        """The best model for the request, explained; raises NoModel naming the budget."""
+        res = self.resolve(request)
+        limit = 1 + max(3, res.request.fallbacks)
+        fast = self._fast_rank(res, limit)
+        if fast is not None:
+            ranked, count = fast
+        else:
+            cands = self.candidates(res)
+            ranked, count = self.rank(cands, res, limit=limit), len(cands)
+        if on_ranked is not None:
+            on_ranked(len(ranked))
+        if not ranked:
+            raise self._no_model(res)
+        return self._decision(ranked, res, count)
+
+    def _fast_rank(self, res: Resolved, limit: int) -> tuple[list[Ranked], int] | None:
+        """The common request — no personal feedback or category weights, a score-led
+        strategy — ranked from a list presorted once per (category, strategy, budget, context
+        tags): a model's key depends on nothing else, so only the residual filters run, until
+        ``limit`` families are found. Same result as :meth:`rank` over :meth:`candidates`;
+        None when the request needs the general path."""
+        req = res.request
+        if self.adjuster is not None or req.category_weights or res.strategy not in PRESORTABLE:
+            return None
+        tags = tuple(normalize_tags(req.context))
+        key = (res.category, res.strategy, res.budget, tags)
+        rows = self._presorted.get(key)
+        if rows is None:
+            if len(self._presorted) >= MAX_PRESORTED:
+                self._presorted.clear()  # bounded: arbitrary tag sets must not grow memory
+            rows = self._presorted[key] = self._presort(res, tags)
+        require = frozenset(req.require)
+        excluded = {bare_model_id(e) for e in req.exclude}
+        filtered = bool(require or excluded or req.min_context or req.max_price is not None)
+        out: list[Ranked] = []
+        seen: set[str] = set()
+        count = 0 if filtered else len(rows)
+        for rank_key, total, bench, boost, f in rows:
+            if filtered and not (
+                require <= f.caps
+                and f.model.context_length >= req.min_context
+                and (req.max_price is None or f.blended <= req.max_price)
+                and f.model.id not in excluded
+                and f.family not in excluded
+            ):
+                continue
+            if filtered:
+                count += 1
+            if len(out) < limit and f.family not in seen:
+                seen.add(f.family)
+                out.append(Ranked(f.model, bench, None, boost, round(total, 2), rank_key))
+            elif not filtered and len(out) >= limit:
+                break
+        return out, count
+
+    def _presort(self, res: Resolved, tags: tuple[str, ...]) -> list[PresortedRow]:
+        """Candidates of the budget (no other filter) sorted by the strategy's key."""
+        plain = Resolved(
+            res.category, res.budget, res.strategy, PickRequest(budget=res.budget), None
+        )
+        params = self.catalog.norm_params
+        scored: list[Row] = []
+        for m in self.candidates(plain):
+            bench = self._benchmark(m, plain)
+            boost = context_boost(m, tags, params) if tags else 0.0
+            scored.append((bench + boost, self._by_id[m.id], bench, None, boost))
+        rows = [(key, r[0], r[2], r[4], r[1]) for key, r in self._keys(scored, plain)]
+        rows.sort(key=lambda r: (-r[0], -r[1], r[4].blended, r[4].model.id))
+        return rows
+
+    def _no_model(self, res: Resolved) -> NoModel:
+        label = res.request.task or res.category
+        for wider in wider_budgets(res.budget):
+            if self.rank(self.candidates(res, wider), res, limit=1):
+                return NoModel(
+                    f"No model found for task={label} budget={res.budget}; budget={wider} has one",
+                    budget=res.budget,
+                    next_budget=wider,
+                )
+        return NoModel(
+            f"No model found for task={label} budget={res.budget} "
+            "(no wider budget has one either; relax require/minContext/exclude)",
+            budget=res.budget,
+        )
+
+    def _decision(self, ranked: list[Ranked], res: Resolved, count: int) -> Decision:
+        top = ranked[0]
+        model = top.model
+        runner = ranked[1 : 1 + max(3, res.request.fallbacks)]
+        provenance = model.provenance.get(res.category)
+        rng = BUDGET_RANGES[res.budget]
+        tags = normalize_tags(res.request.context)
+        margin = top.score - runner[0].score if runner else None
+        return Decision(
+            id=model.id,
+            name=model.name,
+            provider=model.provider,
+            score=top.score,
+            benchmark_score=round(top.benchmark, 2),
+            personal_score=top.personal,
+            context_boost=top.boost if tags else None,
+            context_tags=tags or None,
+            pricing=model.pricing,
+            budget=res.budget,
+            tier=BudgetRangeOut(min=rng.min, max=None if math.isinf(rng.max) else rng.max),
+            model_tier=model.tier,
+            candidate_count=count,
+            reason=reason_text(
+                model, res.category, res.budget, top.score, top.personal, top.boost, res.strategy
+            ),
+            category=res.category,
+            confidence=confidence_of(provenance, margin, res.classification),
+            strategy=res.strategy,
+            evidence=provenance.evidence if provenance else [],
+            baseline=bool(provenance and provenance.baseline),
+            runner_ups=[
+                RunnerUp(
+                    id=r.model.id,
+                    name=r.model.name,
+                    score=r.score,
+                    blended_price=round(r.model.pricing.blended, 4),
+                    score_delta=round(top.score - r.score, 2),
+                    price_ratio=_ratio(model.pricing.blended, r.model.pricing.blended),
+                    comparison=compare_text(top.score, model.pricing.blended, r),
+                )
+                for r in runner
+            ],
+            fallbacks=[r.model.id for r in ranked[1 : 1 + res.request.fallbacks]],
+            classification=res.classification,
+        )
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b > 0 else None

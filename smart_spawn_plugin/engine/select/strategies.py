@@ -1,0 +1,133 @@
+"""Ranking strategies: how candidates are ordered once they are scored.
+
+Each strategy is a function from scored rows to (key, row) pairs, higher key first, dropping
+the rows it rules out; :data:`STRATEGY_KEYS` selects one by name (OpenMark's strategy names).
+
+* ``best_score`` / ``best_under_budget`` — the score (``best_under_budget`` differs only in the
+  request's ``max_price`` filter);
+* ``balanced`` — the score minus a small, logarithmic price penalty: price breaks near-ties;
+* ``best_cost_efficiency`` — score per blended dollar, among viable models only;
+* ``best_under_latency`` — the score, among viable models whose measured latency for a
+  500-token answer is within ``max_latency_s`` (unmeasured models are excluded).
+
+A model is *viable* when its score reaches max(:data:`VIABILITY_FLOOR`, best −
+:data:`VIABILITY_GAP`), so a cheap or fast but weak model never wins a cost-led strategy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from smart_spawn_plugin.engine.select.requests import PickRequest
+from smart_spawn_plugin.models import ModelRecord, Strategy
+
+#: Models below max(this, best − VIABILITY_GAP) are not viable for cost-led strategies.
+VIABILITY_FLOOR: Final = 40.0
+VIABILITY_GAP: Final = 15.0
+#: balanced = score − w·log2(1 + blended price): $1 costs 1.5 points, $10 about 5.2, so price
+#: breaks near-ties without overruling a clearly better model.
+BALANCED_PRICE_WEIGHT: Final = 1.5
+#: A free variant is rate-limited: it ranks this many points below its paid base, so it is
+#: chosen only when the base is out of budget — never on price alone.
+FREE_VARIANT_PENALTY: Final = 1.0
+#: Variants that are not interactive endpoints (OpenRouter's ``:batch`` is asynchronous).
+NON_INTERACTIVE_VARIANTS: Final = frozenset({"batch"})
+LATENCY_TOKENS: Final = 500
+DEFAULT_MAX_LATENCY_S: Final = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Per-model figures precomputed once per catalog, so ranking is a tight loop."""
+
+    model: ModelRecord
+    family: str
+    blended: float
+    #: price for price-led ranking: a free variant is priced as its base
+    rank_price: float
+    balanced_penalty: float
+    free_penalty: float
+    latency: float | None
+    caps: frozenset[str]
+    interactive: bool
+
+    @classmethod
+    def of(cls, m: ModelRecord, by_id: dict[str, ModelRecord]) -> Facts:
+        price = max(m.pricing.blended, 0.0)
+        if m.is_free and m.base_id and m.base_id in by_id:
+            price = max(by_id[m.base_id].pricing.blended, 0.0)
+        caps = m.capabilities
+        flags = {
+            "vision": caps.vision,
+            "functionCalling": caps.function_calling,
+            "json": caps.json_,
+            "reasoning": caps.reasoning,
+        }
+        return cls(
+            model=m,
+            family=m.base_id or m.id,
+            blended=m.pricing.blended,
+            rank_price=price,
+            balanced_penalty=BALANCED_PRICE_WEIGHT * math.log2(1.0 + price),
+            free_penalty=FREE_VARIANT_PENALTY if m.variant == "free" else 0.0,
+            latency=_latency(m),
+            caps=frozenset(k for k, v in flags.items() if v),
+            interactive=m.variant not in NON_INTERACTIVE_VARIANTS,
+        )
+
+
+#: (total score, facts, benchmark score, personal score or None, context boost)
+Row = tuple[float, Facts, float, float | None, float]
+Keyed = tuple[float, Row]
+StrategyKeys = Callable[[list[Row], PickRequest], list[Keyed]]
+
+
+def _by_score(rows: list[Row], req: PickRequest) -> list[Keyed]:
+    return [(r[0] - r[1].free_penalty, r) for r in rows]
+
+
+def _balanced(rows: list[Row], req: PickRequest) -> list[Keyed]:
+    return [(r[0] - r[1].free_penalty - r[1].balanced_penalty, r) for r in rows]
+
+
+def _viable(rows: list[Row]) -> list[Row]:
+    if not rows:
+        return []
+    floor = max(VIABILITY_FLOOR, max(r[0] for r in rows) - VIABILITY_GAP)
+    return [r for r in rows if r[0] >= floor]
+
+
+def _cost_efficiency(rows: list[Row], req: PickRequest) -> list[Keyed]:
+    return [(r[0] / max(r[1].rank_price, 0.05), r) for r in _viable(rows)]
+
+
+def _under_latency(rows: list[Row], req: PickRequest) -> list[Keyed]:
+    limit = req.max_latency_s or DEFAULT_MAX_LATENCY_S
+    return [
+        (r[0] - r[1].free_penalty, r)
+        for r in _viable(rows)
+        if r[1].latency is not None and r[1].latency <= limit
+    ]
+
+
+STRATEGY_KEYS: Final[dict[Strategy, StrategyKeys]] = {
+    "balanced": _balanced,
+    "best_score": _by_score,
+    "best_under_budget": _by_score,
+    "best_cost_efficiency": _cost_efficiency,
+    "best_under_latency": _under_latency,
+}
+
+#: Strategies whose key of a model does not depend on the other candidates, so a list sorted
+#: once per (category, strategy, budget) answers every request.
+PRESORTABLE: Final[frozenset[Strategy]] = frozenset({"balanced", "best_score", "best_under_budget"})
+
+
+def _latency(model: ModelRecord) -> float | None:
+    tps, ttft = model.speed.output_tokens_per_second, model.speed.time_to_first_token
+    if not tps or tps <= 0:
+        return None
+    return (ttft or 0.0) + LATENCY_TOKENS / tps
