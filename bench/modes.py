@@ -38,10 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the fake server lives in tests/ (bench only)
     sys.path.insert(0, str(ROOT))
 
+from smart_spawn_plugin.contract import SpawnRequest  # noqa: E402
 from smart_spawn_plugin.engine.select.requests import PickRequest  # noqa: E402
 from smart_spawn_plugin.gateway.host import Gateway  # noqa: E402
 from smart_spawn_plugin.gateway.messages import ChatMessage  # noqa: E402
-from smart_spawn_plugin.gateway.types import SpawnRequest  # noqa: E402
 from smart_spawn_plugin.log import configure  # noqa: E402
 from smart_spawn_plugin.modes import run_mode  # noqa: E402
 from smart_spawn_plugin.modes.base import ModeRequest, StepSpec  # noqa: E402

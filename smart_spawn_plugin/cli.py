@@ -21,9 +21,9 @@ from smart_spawn_plugin.cli_render import render
 from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
 from smart_spawn_plugin.log import configure as configure_logging
 from smart_spawn_plugin.models import BUDGETS, CAPABILITIES, CATEGORIES, STRATEGIES, TIERS
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 
-Handler = Callable[[argparse.Namespace, Services], object]
+Handler = Callable[[argparse.Namespace, Runtime], object]
 COMMANDS: Final[dict[str, Handler]] = {}
 
 
@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        services = Services.open(home=args.home)
+        services = Runtime.open(home=args.home)
         with services:
             result = COMMANDS[args.command](args, services)
             if result is not None:

@@ -14,10 +14,10 @@ from smart_spawn_plugin.engine.catalog.status import StatusReport, status_of
 from smart_spawn_plugin.engine.select.queries import compare, list_models, recommend
 from smart_spawn_plugin.engine.select.requests import Decision, PickRequest, RecommendResult
 from smart_spawn_plugin.errors import InvalidParam, MissingParam
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 
 
-def _request(args: argparse.Namespace, services: Services) -> PickRequest:
+def _request(args: argparse.Namespace, services: Runtime) -> PickRequest:
     if not args.task and not args.category:
         raise MissingParam("give a task (or --category)", field="task")
     return PickRequest(
@@ -37,17 +37,17 @@ def _request(args: argparse.Namespace, services: Services) -> PickRequest:
 
 
 @command("pick")
-def pick(args: argparse.Namespace, services: Services) -> Decision:
+def pick(args: argparse.Namespace, services: Runtime) -> Decision:
     return services.catalog.selector().pick(_request(args, services))
 
 
 @command("recommend")
-def recommend_cmd(args: argparse.Namespace, services: Services) -> RecommendResult:
+def recommend_cmd(args: argparse.Namespace, services: Runtime) -> RecommendResult:
     return recommend(services.catalog.selector(), _request(args, services), args.count)
 
 
 @command("models")
-def models(args: argparse.Namespace, services: Services) -> object:
+def models(args: argparse.Namespace, services: Runtime) -> object:
     return list_models(
         services.catalog.current(),
         category=args.category,
@@ -58,13 +58,13 @@ def models(args: argparse.Namespace, services: Services) -> object:
 
 
 @command("compare")
-def compare_cmd(args: argparse.Namespace, services: Services) -> object:
+def compare_cmd(args: argparse.Namespace, services: Runtime) -> object:
     ids = [part for arg in args.models for part in arg.split(",")]
     return compare(services.catalog.current(), ids)
 
 
 @command("classify")
-def classify_cmd(args: argparse.Namespace, services: Services) -> None:
+def classify_cmd(args: argparse.Namespace, services: Runtime) -> None:
     from smart_spawn_plugin.engine.classify.classifier import classify
 
     tasks = args.tasks or [line for line in sys.stdin.read().splitlines() if line.strip()]
@@ -84,12 +84,12 @@ def classify_cmd(args: argparse.Namespace, services: Services) -> None:
 
 
 @command("status")
-def status(args: argparse.Namespace, services: Services) -> StatusReport:
+def status(args: argparse.Namespace, services: Runtime) -> StatusReport:
     return status_of(services.catalog.current())
 
 
 @command("refresh")
-def refresh(args: argparse.Namespace, services: Services) -> object:
+def refresh(args: argparse.Namespace, services: Runtime) -> object:
     if args.source_dir is not None and not args.source_dir.is_dir():
         raise InvalidParam(f"--source-dir {args.source_dir} is not a directory", field="source_dir")
     return asyncio.run(

@@ -25,22 +25,19 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Final, TextIO
 
 from pydantic import JsonValue, SecretStr
 
 from smart_spawn_plugin.cli import EXTRA_PARSERS, command
+from smart_spawn_plugin.contract import SpawnAccepted, SpawnRequest, SubagentEnded, ToolResult
 from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
-from smart_spawn_plugin.gateway.config import DEFAULT_SUBAGENT_MODEL
 from smart_spawn_plugin.gateway.executor import is_openrouter
 from smart_spawn_plugin.gateway.hookspecs import hookimpl
-from smart_spawn_plugin.gateway.types import SpawnAccepted, SpawnRequest, SubagentEnded, ToolResult
 from smart_spawn_plugin.models import BUDGETS, CATEGORIES, MODES
-from smart_spawn_plugin.services import Services
-from smart_spawn_plugin.settings import Settings
+from smart_spawn_plugin.runtime import Runtime
+from smart_spawn_plugin.settings import DEFAULT_SUBAGENT_MODEL, Settings
 from smart_spawn_plugin.tools.feedback import record_feedback
-from smart_spawn_plugin.tools.runtime import Runtime
 from smart_spawn_plugin.tools.smart_spawn import smart_spawn
 
 NO_KEY_MESSAGE: Final = (
@@ -106,14 +103,13 @@ def _provider_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def with_provider(args: argparse.Namespace, services: Services) -> Services:
-    """``services`` whose settings use ``--base-url``/``--model-api-key`` (module docstring).
+def with_provider(args: argparse.Namespace, settings: Settings) -> Settings:
+    """``settings`` using ``--base-url``/``--model-api-key`` (module docstring).
 
     A non-OpenRouter URL with no executor key borrows ``OPENROUTER_API_KEY`` when set.
     """
     base_url: str | None = getattr(args, "base_url", None)
     key: str | None = getattr(args, "model_api_key", None)
-    settings = services.settings
     update: dict[str, object] = {}
     if base_url:
         update["base_url"] = base_url.rstrip("/")
@@ -124,8 +120,8 @@ def with_provider(args: argparse.Namespace, services: Services) -> Services:
     elif base_url and not is_openrouter(base_url) and settings.executor_api_key is None:
         update["executor_api_key"] = settings.openrouter_api_key
     if not update:
-        return services
-    return replace(services, settings=settings.model_copy(update=update))
+        return settings
+    return settings.model_copy(update=update)
 
 
 def require_provider(settings: Settings) -> None:
@@ -190,32 +186,34 @@ def _checked(result: ToolResult) -> object:
     return json.loads(result.text_content)
 
 
-async def _dry_run(params: dict[str, JsonValue], services: Services) -> object:
-    runtime = Runtime.open(services.settings, services=services)
+async def _dry_run(params: dict[str, JsonValue], services: Runtime) -> object:
     try:
-        return _checked(await smart_spawn(params, runtime, None, strategy="recommend"))
+        return _checked(await smart_spawn(params, services, None, strategy="recommend"))
     finally:
-        await runtime.aclose()
+        await services.aclose_http()
 
 
-async def _run(params: dict[str, JsonValue], services: Services) -> object:
+async def _run(params: dict[str, JsonValue], services: Runtime, settings: Settings) -> object:
     from smart_spawn_plugin.gateway.host import Gateway
     from smart_spawn_plugin.plugin import SmartSpawnPlugin
 
-    gateway = Gateway(services.settings, plugins=[SmartSpawnPlugin(services=services), Progress()])
-    async with gateway:
-        return _checked(await gateway.call_tool("smart_spawn", params))
+    gateway = Gateway(settings, plugins=[SmartSpawnPlugin(runtime=services), Progress()])
+    try:
+        async with gateway:
+            return _checked(await gateway.call_tool("smart_spawn", params))
+    finally:
+        await services.aclose_http()
 
 
 @command("spawn")
-def spawn(args: argparse.Namespace, services: Services) -> object:
+def spawn(args: argparse.Namespace, services: Runtime) -> object:
     params = _spawn_params(args)
     if args.dry_run:
         plan = asyncio.run(_dry_run(params, services))
         return plan if args.json else json.dumps(plan, indent=2, ensure_ascii=False)
-    services = with_provider(args, services)
-    require_provider(services.settings)
-    result = asyncio.run(_run(params, services))
+    settings = with_provider(args, services.settings)
+    require_provider(settings)
+    result = asyncio.run(_run(params, services, settings))
     if args.json or not isinstance(result, dict):
         return result
     return _summary(result)
@@ -234,13 +232,15 @@ def _summary(result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-async def _chat(args: argparse.Namespace, services: Services, read: Callable[[], str]) -> None:
+async def _chat(
+    args: argparse.Namespace, services: Runtime, settings: Settings, read: Callable[[], str]
+) -> None:
     from smart_spawn_plugin.gateway.chat import chat_turn
     from smart_spawn_plugin.gateway.host import Gateway
     from smart_spawn_plugin.gateway.messages import ChatMessage
     from smart_spawn_plugin.plugin import SmartSpawnPlugin
 
-    gateway = Gateway(services.settings, plugins=[SmartSpawnPlugin(services=services), Progress()])
+    gateway = Gateway(settings, plugins=[SmartSpawnPlugin(runtime=services), Progress()])
     history = [ChatMessage.system("You are a helpful agent. Delegate work with smart_spawn.")]
     async with gateway:
         while True:
@@ -268,15 +268,15 @@ def _on_event(event: object) -> None:
 
 
 @command("chat")
-def chat(args: argparse.Namespace, services: Services) -> None:
-    services = with_provider(args, services)
-    require_provider(services.settings)
+def chat(args: argparse.Namespace, services: Runtime) -> None:
+    settings = with_provider(args, services.settings)
+    require_provider(settings)
     print("smart-spawn chat — 'exit' to quit", file=sys.stderr)
-    asyncio.run(_chat(args, services, lambda: input("> ")))
+    asyncio.run(_chat(args, services, settings, lambda: input("> ")))
 
 
 @command("feedback")
-def feedback(args: argparse.Namespace, services: Services) -> object:
+def feedback(args: argparse.Namespace, services: Runtime) -> object:
     params: dict[str, object] = {
         "model": args.model,
         "category": args.category,
@@ -286,11 +286,10 @@ def feedback(args: argparse.Namespace, services: Services) -> object:
         params["context"] = args.context
 
     async def run() -> object:
-        runtime = Runtime.open(services.settings, services=services)
         try:
-            return _checked(await record_feedback(params, runtime))
+            return _checked(await record_feedback(params, services))
         finally:
-            await runtime.aclose()
+            await services.aclose_http()
 
     result = asyncio.run(run())
     if args.json or not isinstance(result, dict):
@@ -299,7 +298,7 @@ def feedback(args: argparse.Namespace, services: Services) -> object:
 
 
 @command("roles")
-def roles(args: argparse.Namespace, services: Services) -> object:
+def roles(args: argparse.Namespace, services: Runtime) -> object:
     from smart_spawn_plugin.roles import compose_system_prompt, list_blocks
 
     if args.roles_command == "compose":

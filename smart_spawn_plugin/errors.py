@@ -20,14 +20,22 @@ original Smart Spawn API are kept verbatim; ours are added beside them.
     ├── SpawnTimeout (504)     TIMEOUT
     └── StoreError (500)       STORE_ERROR
 
-Third-party exceptions are translated into this tree at the boundary that meets them.
+Third-party exceptions are translated into this tree at the boundary that meets them, by the
+one translator :func:`as_error` (a pydantic ``ValidationError`` becomes ``INVALID_PARAM`` naming
+the first field as on the wire; anything else unexpected is ``INTERNAL``). Every surface renders
+the translated error its own way: ``contract.ToolResult.of_error`` (agent tools), the MCP
+server's error results, the HTTP error handlers, and :func:`exit_status` (the CLI).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from typing import ClassVar, Final
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+
+#: Union members appear in a pydantic ``loc`` as type names (``literal['a']``); not fields.
+_TYPE_TAG: Final = re.compile(r"[\[\]()'\" ]")
 
 
 class ErrorBody(BaseModel):
@@ -147,3 +155,39 @@ class SpawnTimeout(SmartSpawnError):
 class StoreError(SmartSpawnError):
     status = 500
     code = "STORE_ERROR"
+
+
+def invalid_param(exc: ValidationError) -> InvalidParam:
+    """The first pydantic error as ``InvalidParam`` naming the field as on the wire (camelCase
+    aliases, dotted for nested fields)."""
+    first = exc.errors()[0]
+    loc = [str(part) for part in first["loc"] if not _TYPE_TAG.search(str(part))]
+    field = ".".join(loc) or "params"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown parameter"
+    return InvalidParam(f"{field}: {message}", field=field)
+
+
+def as_error(exc: BaseException) -> SmartSpawnError:
+    """The one exception translator: ``exc`` as a member of this tree (itself when it is one;
+    a ``ValidationError`` as :func:`invalid_param`; anything else as ``INTERNAL`` naming its
+    type)."""
+    if isinstance(exc, SmartSpawnError):
+        return exc
+    if isinstance(exc, ValidationError):
+        return invalid_param(exc)
+    return SmartSpawnError(f"internal error: {type(exc).__name__}: {exc}")
+
+
+#: CLI exit statuses: bad input (like argparse's usage errors), and every other failure.
+EXIT_USAGE: Final = 2
+EXIT_FAILURE: Final = 1
+
+
+def exit_status(exc: BaseException) -> tuple[str, int]:
+    """What a command line prints and returns for ``exc``: one line (the cause first, no
+    traceback) and the exit status (``EXIT_USAGE`` for bad input, else ``EXIT_FAILURE``)."""
+    error = as_error(exc)
+    status = EXIT_USAGE if isinstance(error, InvalidInput) else EXIT_FAILURE
+    return error.message.replace("\n", " "), status

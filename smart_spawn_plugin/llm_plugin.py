@@ -13,9 +13,11 @@ Two things for Simon Willison's ``llm``:
   it on stderr.
 
 Everything here is synchronous (llm calls tools and models from sync code, sometimes inside a
-running event loop), so it uses the engine and the stores directly — the same selection, the
-same feedback blending — never ``asyncio.run``. Routing is always local (the in-process engine
-over ``SMART_SPAWN_HOME``); the store is opened on first use, never at import or registration.
+running event loop), so it uses the runtime's synchronous use cases (``runtime.local.pick_now``,
+``recommend_now``, ``Runtime.rate_now``) — the same selection, the same feedback blending, the
+same rating path (community report queued when opted in) — never ``asyncio.run``. Routing is
+always local (the in-process engine over ``SMART_SPAWN_HOME``); the runtime is opened on first
+use, never at import or registration.
 """
 
 from __future__ import annotations
@@ -28,13 +30,12 @@ from typing import Any, Final, get_args
 import llm
 from pydantic import Field
 
-from smart_spawn_plugin.client.local import LocalRecommender
+from smart_spawn_plugin.client.base import OutcomeReport
 from smart_spawn_plugin.engine.catalog.aliases import AliasTable
-from smart_spawn_plugin.engine.select.queries import recommend as recommend_models
 from smart_spawn_plugin.engine.select.requests import Decision, PickRequest
 from smart_spawn_plugin.errors import InvalidParam, NoModel
 from smart_spawn_plugin.models import Budget, Category, bare_model_id
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 
 ROUTED_PREFIX: Final = "smart-spawn/"
 _BUDGETS: Final[tuple[str, ...]] = get_args(Budget)
@@ -63,23 +64,19 @@ def _runnable(model: llm.Model) -> bool:
 
 
 class Router:
-    """Sync routing over the local engine; opens ``Services`` lazily (once)."""
+    """Sync routing over the local engine; opens the ``Runtime`` lazily (once)."""
 
-    def __init__(self) -> None:
-        self._services: Services | None = None
+    def __init__(self, runtime: Runtime | None = None) -> None:
+        self._runtime = runtime
 
     @property
-    def services(self) -> Services:
-        if self._services is None:
-            self._services = Services.open()
-        return self._services
-
-    def recommender(self) -> LocalRecommender:
-        return LocalRecommender.from_services(self.services)
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = Runtime.open(recommender="local")
+        return self._runtime
 
     def pick(self, request: PickRequest) -> Decision:
-        rec = self.recommender()
-        return rec.selector(request).pick(request)
+        return self.runtime.local.pick_now(request)
 
     def catalog_id(self, model_id: str, by_id: dict[str, object]) -> str | None:
         """The catalog id an llm model id stands for (exact, ``openrouter/`` prefixed, a unique
@@ -95,7 +92,7 @@ class Router:
 
     def runnable_models(self) -> dict[str, llm.Model]:
         """Catalog id → the llm model that runs it, among llm's models with keys present."""
-        by_id: dict[str, object] = dict(self.services.catalog.selector().by_id)
+        by_id: dict[str, object] = dict(self.runtime.catalog.selector().by_id)
         found: dict[str, llm.Model] = {}
         for model in llm.get_models():
             if model.model_id.startswith(ROUTED_PREFIX) or not _runnable(model):
@@ -115,7 +112,7 @@ class Router:
                 "none of the models your llm can run is in the smart-spawn catalog "
                 "(install a provider plugin such as llm-openrouter and set its key)"
             )
-        everything = self.services.catalog.current().models
+        everything = self.runtime.catalog.current().models
         exclude = [m.id for m in everything if m.id not in runnable]
         request = PickRequest(task=task, category=category, budget=budget, exclude=exclude)
         decision = self.pick(request)
@@ -160,7 +157,7 @@ class SmartSpawn(llm.Toolbox):  # type: ignore[no-untyped-call]  # llm's __init_
     def recommend(self, task: str, count: int = 3) -> str:
         """Up to 5 diverse models for a task, best first (JSON)."""
         request = PickRequest(task=task, budget=self.budget)
-        result = recommend_models(_ROUTER.recommender().selector(request), request, count)
+        result = _ROUTER.runtime.local.recommend_now(request, count)
         return json.dumps(
             [{"model": r.model.id, "score": r.score, "reason": r.reason} for r in result.data]
         )
@@ -182,10 +179,17 @@ class SmartSpawn(llm.Toolbox):  # type: ignore[no-untyped-call]  # llm's __init_
         if not 1 <= rating <= 5:
             raise InvalidParam("rating: must be an integer from 1 to 5", field="rating")
         chosen = _category(category)
-        _ROUTER.recommender().ratings.record(
-            user_key="local", model=model, category=chosen, rating=rating, source="explicit"
+        report = OutcomeReport(model=model, category=chosen, rating=rating)
+        reported = _ROUTER.runtime.rate_now(report)
+        return json.dumps(
+            {
+                "recorded": True,
+                "model": model,
+                "category": chosen,
+                "rating": rating,
+                "communityReported": reported,
+            }
         )
-        return json.dumps({"recorded": True, "model": model, "category": chosen, "rating": rating})
 
 
 class SmartSpawnAuto(llm.Model):

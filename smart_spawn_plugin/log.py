@@ -1,4 +1,11 @@
-"""Logging: library code only gets a logger; entry points call :func:`configure` once."""
+"""Logging: library code only gets a logger; entry points call :func:`configure` once.
+
+Logs always go to stderr: stdout belongs to the program's output (a CLI's JSON, the MCP stdio
+protocol, an ``llm`` answer). structlog's own default prints to stdout, so when nobody has
+configured structlog yet (a gateway that loads the plugin, ``llm``, an embedding program), the
+first :func:`get_logger` points its output at stderr — and changes nothing else, and nothing at
+all when the host has configured structlog itself.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,9 @@ import structlog
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     """A structlog logger for a module. Events are snake_case verbs with fields."""
+    if not structlog.is_configured():
+        # structlog's default factory prints to stdout; keep every other default
+        structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()))  # type: ignore[arg-type]
     logger: structlog.stdlib.BoundLogger = structlog.get_logger(name)
     return logger
 

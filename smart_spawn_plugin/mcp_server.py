@@ -15,7 +15,7 @@ stdout belongs to the protocol.
 
 For tests, build the server in-process and talk to it with the SDK's client::
 
-    server = build_server(services)
+    server = build_server(runtime)
     async with Client(server) as client:
         result = await client.call_tool("pick", {"task": "refactor the parser"})
 """
@@ -27,12 +27,10 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from smart_spawn_plugin import __version__
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
-
-    from smart_spawn_plugin.mcp.config import McpSettings
 
 SERVER_NAME: Final = "smart-spawn"
 LOCALHOST: Final = "127.0.0.1"
@@ -44,22 +42,23 @@ INSTRUCTIONS: Final = (
 )
 
 
-def build_server(services: Services, caps: McpSettings | None = None) -> MCPServer[Any]:
-    """The MCP server over opened ``services``. Nothing starts until it runs (lifespan)."""
+def build_server(runtime: Runtime) -> MCPServer[Any]:
+    """The MCP server over an opened ``runtime`` (its ``Settings.mcp`` section and run limits).
+    Nothing starts until it runs (lifespan)."""
     from mcp.server.mcpserver import MCPServer
 
     from smart_spawn_plugin.mcp import routing_tools, run_tools
-    from smart_spawn_plugin.mcp.runtime import McpRuntime
+    from smart_spawn_plugin.mcp.state import McpState
 
-    runtime = McpRuntime.build(services, caps)
+    state = McpState.build(runtime)
 
     @asynccontextmanager
-    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[McpRuntime]:
-        await runtime.start()
+    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[McpState]:
+        await state.start()
         try:
-            yield runtime
+            yield state
         finally:
-            await runtime.stop()
+            await state.stop()
 
     server: MCPServer[Any] = MCPServer(
         SERVER_NAME,
@@ -69,19 +68,19 @@ def build_server(services: Services, caps: McpSettings | None = None) -> MCPServ
         lifespan=lifespan,
         log_level="WARNING",
     )
-    routing_tools.register(server, runtime)
-    run_tools.register(server, runtime)
+    routing_tools.register(server, state)
+    run_tools.register(server, state)
     return server
 
 
 def serve(
-    services: Services,
+    runtime: Runtime,
     *,
     transport: Literal["stdio", "http"] = "stdio",
     port: int = 8765,
 ) -> None:
     """Run the server until the client disconnects (stdio) or the process is stopped (HTTP)."""
-    server = build_server(services)
+    server = build_server(runtime)
     if transport == "http":
         server.run("streamable-http", host=LOCALHOST, port=port)
     else:
@@ -93,8 +92,8 @@ def main() -> None:
     from smart_spawn_plugin.log import configure
 
     configure(level="WARNING")
-    with Services.open() as services:
-        serve(services)
+    with Runtime.open() as runtime:
+        serve(runtime)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,9 +13,13 @@ Wiring only: the hookimpls below hand over to ``tools/``. What the plugin does f
 - ``subagent_spawned``/``subagent_ended``: log routed spawns with real usage, and rate outcomes
   implicitly when ``implicitRatings`` is on.
 
-State lives in a :class:`SmartSpawnPlugin` instance, one runtime per host. The module itself is
-a plugin too (what the entry point loads): its functions delegate to a module-level instance.
-Tests register ``SmartSpawnPlugin(services=..., http=...)`` to inject the store and transport.
+State lives in a :class:`SmartSpawnPlugin` instance, one
+:class:`~smart_spawn_plugin.runtime.Runtime` per host, opened from the plugin's own config
+(``plugins.entries.smart-spawn.config``, the original's camelCase keys) over the environment and
+the defaults. The module itself is a plugin
+too (what the entry point loads): its functions delegate to a module-level instance. Tests and
+embedders register ``SmartSpawnPlugin(runtime=..., http=...)`` to inject the runtime or the
+transport.
 """
 
 from __future__ import annotations
@@ -29,23 +33,20 @@ from typing import Final
 import httpx
 
 from smart_spawn_plugin import __version__
-from smart_spawn_plugin.gateway.hookspecs import hookimpl
-from smart_spawn_plugin.gateway.types import (
-    HostAPI,
+from smart_spawn_plugin.contract import (
     ModelChoice,
-    PluginManifest,
-    SkillDir,
     SpawnAccepted,
     SpawnRequest,
     SubagentEnded,
     ToolSpec,
 )
+from smart_spawn_plugin.gateway.hookspecs import hookimpl
+from smart_spawn_plugin.gateway.types import HostAPI, PluginManifest, SkillDir
 from smart_spawn_plugin.log import get_logger
-from smart_spawn_plugin.services import Services
-from smart_spawn_plugin.settings import config_schema
+from smart_spawn_plugin.runtime import Runtime
+from smart_spawn_plugin.settings import config_schema, load_settings
 from smart_spawn_plugin.tools import TOOL_NAMES, feedback_tool, smart_spawn_tool
 from smart_spawn_plugin.tools.routing import record_ended, resolve_model, track_spawn
-from smart_spawn_plugin.tools.runtime import Runtime, merged_settings, spawn_strategy_of
 
 logger = get_logger(__name__)
 
@@ -83,30 +84,28 @@ def skills_root() -> Path:
 class SmartSpawnPlugin:
     """The hookimpls of smart-spawn, with one :class:`Runtime` per host.
 
-    ``services`` and ``http`` are injected (tests, embedding); when None the runtime opens the
-    store from the merged settings and its own HTTP client, and closes them on gateway stop.
+    ``runtime`` is injected (tests, embedding: the CLI shares its own): every host then uses it,
+    and it is never closed here. Otherwise each host gets a runtime opened from the plugin's
+    config (over the environment and defaults; ``http`` is an injected transport), closed on
+    gateway stop.
     """
 
     def __init__(
-        self, *, services: Services | None = None, http: httpx.AsyncClient | None = None
+        self, *, runtime: Runtime | None = None, http: httpx.AsyncClient | None = None
     ) -> None:
-        self._services = services
+        self._shared = runtime
         self._http = http
         self._runtimes: weakref.WeakKeyDictionary[object, Runtime] = weakref.WeakKeyDictionary()
 
     def runtime(self, host: HostAPI) -> Runtime:
-        """The host's runtime, opened on first use with the host's settings overridden by the
-        plugin's own config (``plugins.entries.smart-spawn.config``)."""
+        """The host's runtime, opened on first use from the plugin's own config
+        (``plugins.entries.smart-spawn.config``); a bad value is ``InvalidParam``."""
+        if self._shared is not None:
+            return self._shared
         runtime = self._runtimes.get(host)
         if runtime is None:
-            config = host.plugin_config(PLUGIN_ID)
-            settings = merged_settings(host.settings, config)
-            runtime = Runtime.open(
-                settings,
-                services=self._services,
-                http=self._http,
-                spawn_strategy=spawn_strategy_of(settings, config),
-            )
+            settings = load_settings(**dict(host.plugin_config(PLUGIN_ID)))
+            runtime = Runtime.open(settings, http=self._http)
             self._runtimes[host] = runtime
         return runtime
 
@@ -131,6 +130,9 @@ class SmartSpawnPlugin:
 
     @hookimpl
     async def gateway_stop(self, host: HostAPI) -> None:
+        if self._shared is not None:
+            await self._shared.flush()
+            return
         runtime = self._runtimes.pop(host, None)
         if runtime is not None:
             await runtime.flush()

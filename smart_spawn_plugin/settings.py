@@ -10,20 +10,46 @@ Precedence, highest first:
 
 The original plugin's config keys (apiUrl, defaultBudget, defaultMode, collectiveCount,
 telemetryOptIn, communityUrl) are accepted unchanged. ``manifest.json``'s configSchema is
-generated from :func:`config_schema`.
+generated from :func:`config_schema` (top-level keys only; it holds no machine-specific value).
+
+Host-side sections, each read from the environment under the original's names:
+
+- ``server`` (:class:`ServerSettings`): ``SMART_SPAWN_API_KEYS``, ``SMART_SPAWN_RATE_LIMIT`` …,
+  ``PORT``;
+- ``mcp`` (:class:`McpSettings`): ``SMART_SPAWN_MCP_HOME``, ``MAX_PARALLEL_RUNS``,
+  ``RUN_TIMEOUT_SECONDS``, ``NODE_MAX_RETRIES``, ``RETRY_BACKOFF_SECONDS``;
+- ``gateway`` (:class:`GatewaySettings`): the reference gateway's defaults, its
+  ``plugins.entries`` and ``AGENT_GATEWAY_LOAD_PLUGINS``.
+
+A run's limits have one name each: ``max_usd_per_run`` (also ``MAX_USD_PER_RUN``),
+``spawn_timeout`` (also ``NODE_TIMEOUT_SECONDS``) and ``max_concurrency`` (also
+``MAX_PARALLEL_NODES_PER_RUN``). This is the only module that reads the environment.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from smart_spawn_plugin.errors import invalid_param
 from smart_spawn_plugin.models import Budget, Mode
 
-DEFAULT_HOME: Final = Path.home() / ".smart-spawn"
+#: The home as written in shipped files (manifest, docs); ``~`` is expanded when read.
+DEFAULT_HOME_TEXT: Final = "~/.smart-spawn"
 DEFAULT_COMMUNITY_URL: Final = "https://ss.deeflect.com/api"
 DEFAULT_SOURCE_TIMEOUT: Final = 20.0
 DEFAULT_OPENROUTER_BASE_URL: Final = "https://openrouter.ai/api/v1"
@@ -34,6 +60,138 @@ def _alias(camel: str, snake: str, *env: str) -> AliasChoices:
     # also match unprefixed environment variables (HOME, BASE_URL …). Python callers use the
     # field name, which populate_by_name allows.
     return AliasChoices(camel, f"SMART_SPAWN_{snake.upper()}", *env)
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+def _comma_list(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+MIB: Final = 1024 * 1024
+REFRESH_INTERVAL_S: Final = 6 * 3600.0
+DEFAULT_PORT: Final = 3000
+#: The model a spawn runs on when it names none and no plugin routes it.
+DEFAULT_SUBAGENT_MODEL: Final = "openrouter/auto"
+
+
+class ServerSettings(BaseSettings):
+    """The HTTP server's limits and policies (env ``SMART_SPAWN_*``; the original's constants).
+
+    | env var                         | meaning                                                 |
+    |---------------------------------|---------------------------------------------------------|
+    | ``SMART_SPAWN_API_KEYS``        | comma-separated keys; set → shared server, per-key data |
+    | ``SMART_SPAWN_TRUSTED_PROXIES`` | comma-separated proxy IPs whose X-Forwarded-For counts  |
+    | ``SMART_SPAWN_CORS_ORIGINS``    | comma-separated origins allowed on GETs (default ``*``) |
+    | ``SMART_SPAWN_RATE_LIMIT``      | requests per window per client (default 200)            |
+    | ``SMART_SPAWN_CACHE_TTL_S``     | response-cache TTL in seconds (default 60; 0 disables)  |
+    | ``PORT``                        | the port ``smart-spawn serve`` listens on (default 3000)|
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SMART_SPAWN_", extra="ignore")
+
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    rate_limit: int = Field(default=200, ge=1)
+    rate_window_s: float = Field(default=60.0, gt=0)
+    refresh_limit: int = Field(default=2, ge=1)
+    refresh_window_s: float = Field(default=3600.0, gt=0)
+    cache_ttl_s: float = Field(default=60.0, ge=0)
+    cache_size: int = Field(default=4096, ge=1)
+    max_body_bytes: int = Field(default=MIB, ge=1)
+    max_clients: int = Field(default=100_000, ge=1)
+    refresh_interval_s: float = Field(default=REFRESH_INTERVAL_S, gt=0)
+    background_refresh: bool = True
+    access_log: bool = True
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535, validation_alias=_env("port", "PORT"))
+
+    @field_validator("api_keys", "trusted_proxies", "cors_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        return _comma_list(value)
+
+    @property
+    def shared(self) -> bool:
+        """Whether per-key scoping is on (``SMART_SPAWN_API_KEYS`` set)."""
+        return bool(self.api_keys)
+
+
+def user_key_of(api_key: str) -> str:
+    """The short, stable, non-reversible id under which one API key's data is stored."""
+    return "k_" + hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
+
+
+class McpSettings(BaseSettings):
+    """The MCP server's runs: where they live and how many run at once (the original MCP
+    server's unprefixed env names). A run's USD cap, node timeout and node parallelism are the
+    top-level ``max_usd_per_run``, ``spawn_timeout`` and ``max_concurrency``."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", case_sensitive=False)
+
+    # Not named ``home``: with populate_by_name the field name is also an env name, and HOME
+    # would set it.
+    mcp_home: Path | None = Field(default=None, validation_alias=_env("SMART_SPAWN_MCP_HOME"))
+    max_parallel_runs: int = Field(
+        default=2, ge=1, le=64, validation_alias=_env("MAX_PARALLEL_RUNS")
+    )
+    run_timeout_seconds: float = Field(
+        default=1800.0, gt=0, le=86_400, validation_alias=_env("RUN_TIMEOUT_SECONDS")
+    )
+    node_max_retries: int = Field(default=2, ge=0, le=10, validation_alias=_env("NODE_MAX_RETRIES"))
+    retry_backoff_seconds: float = Field(
+        default=0.5, ge=0, le=60, validation_alias=_env("RETRY_BACKOFF_SECONDS")
+    )
+
+    def home_for(self, smart_spawn_home: Path) -> Path:
+        """The MCP home: ``SMART_SPAWN_MCP_HOME`` (``~`` expanded) or ``<home>/mcp``."""
+        home = self.mcp_home
+        return (home.expanduser() if home else smart_spawn_home / "mcp").resolve()
+
+
+class PluginEntry(BaseModel):
+    """``plugins.entries.<id>``: whether the plugin is on, and its config (checked against the
+    plugin manifest's ``configSchema``)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+    enabled: bool = True
+    config: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class GatewaySettings(BaseSettings):
+    """The reference gateway's host-side settings (OpenClaw's shape): sub-agent defaults, the
+    plugin entries, and ``AGENT_GATEWAY_LOAD_PLUGINS`` (comma-separated entry-point names to
+    load; unset loads all)."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    default_model: str = Field(
+        default=DEFAULT_SUBAGENT_MODEL, min_length=1, validation_alias=_env("default_model")
+    )
+    max_spawn_depth: int = Field(default=1, ge=1, le=5, validation_alias=_env("max_spawn_depth"))
+    hook_timeout_seconds: float = Field(
+        default=15.0, gt=0, le=600, validation_alias=_env("hook_timeout_seconds")
+    )
+    system_prompt: str = Field(
+        default=(
+            "You are a sub-agent. Complete the task you are given and reply with the result only."
+        ),
+        validation_alias=_env("system_prompt"),
+    )
+    plugins: dict[str, PluginEntry] = Field(default_factory=dict, validation_alias=_env("plugins"))
+    load_plugins: Annotated[list[str] | None, NoDecode] = Field(
+        default=None, validation_alias=_env("load_plugins", "AGENT_GATEWAY_LOAD_PLUGINS")
+    )
+
+    @field_validator("load_plugins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        return _comma_list(value)
 
 
 class Settings(BaseSettings):
@@ -99,7 +257,7 @@ class Settings(BaseSettings):
         description="Derive a rating from each sub-agent's outcome (opt-in).",
     )
     home: Path = Field(
-        default=DEFAULT_HOME,
+        default=Path(DEFAULT_HOME_TEXT),
         validation_alias=_alias("dataDir", "home"),
         description="Directory for the SQLite store and artifacts.",
     )
@@ -143,21 +301,22 @@ class Settings(BaseSettings):
     max_usd_per_run: float = Field(
         default=5.0,
         gt=0,
-        validation_alias=_alias("maxUsdPerRun", "max_usd_per_run"),
+        validation_alias=_alias("maxUsdPerRun", "max_usd_per_run", "MAX_USD_PER_RUN"),
         description="USD cap for one spawn run.",
     )
     spawn_timeout: float = Field(
         default=180.0,
         gt=0,
-        validation_alias=_alias("spawnTimeout", "spawn_timeout"),
+        le=86_400,
+        validation_alias=_alias("spawnTimeout", "spawn_timeout", "NODE_TIMEOUT_SECONDS"),
         description="Timeout in seconds for one sub-agent.",
     )
     max_concurrency: int = Field(
         default=4,
         ge=1,
         le=32,
-        validation_alias=_alias("maxConcurrency", "max_concurrency"),
-        description="Sub-agents running at once.",
+        validation_alias=_alias("maxConcurrency", "max_concurrency", "MAX_PARALLEL_NODES_PER_RUN"),
+        description="Sub-agents running at once (per run).",
     )
     refresh_api_key: SecretStr | None = Field(
         default=None,
@@ -165,6 +324,15 @@ class Settings(BaseSettings):
         description="Bearer key required by POST /refresh when set.",
         json_schema_extra={"sensitive": True},
     )
+
+    server: ServerSettings = Field(default_factory=ServerSettings, exclude=True)
+    mcp: McpSettings = Field(default_factory=McpSettings, exclude=True)
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings, exclude=True)
+
+    @field_validator("home")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
 
     @field_validator("api_url")
     @classmethod
@@ -179,11 +347,27 @@ class Settings(BaseSettings):
         return self.home / "smart-spawn.db"
 
 
+SECTIONS: Final = frozenset({"server", "mcp", "gateway"})
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """``Settings(**overrides)`` (explicit > environment > defaults); a bad value raises
+    ``InvalidParam`` naming the key or environment variable, never a pydantic traceback."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise invalid_param(exc) from None
+
+
 def config_schema() -> dict[str, Any]:
-    """The plugin manifest's configSchema: JSON Schema of the camelCase config keys."""
+    """The plugin manifest's configSchema: JSON Schema of the camelCase config keys (not the
+    host-side sections). Defaults are portable: the home is ``~/.smart-spawn``, never the
+    generating machine's path."""
     schema = Settings.model_json_schema(by_alias=False)["properties"]
     properties: dict[str, Any] = {}
     for name, field in Settings.model_fields.items():
+        if name in SECTIONS:
+            continue
         alias = field.validation_alias
         assert isinstance(alias, AliasChoices)
         key = str(alias.choices[0])

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from smart_spawn_plugin import __version__
 from smart_spawn_plugin.plugin import PLUGIN_ID, manifest
-from smart_spawn_plugin.settings import config_schema
+from smart_spawn_plugin.settings import Settings, config_schema
 from smart_spawn_plugin.tools import TOOL_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,3 +55,15 @@ def test_identity_tools_and_skills() -> None:
 def test_secrets_are_marked_sensitive() -> None:
     props = config_schema()["properties"]
     assert props["openrouterApiKey"]["sensitive"] is True
+
+
+def test_no_machine_specific_value_ships(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifest is the same for every user: the home is ``~/.smart-spawn``, never the
+    generating machine's path, and a different HOME generates the same schema."""
+    text = (ROOT / "manifest.json").read_text(encoding="utf-8")
+    assert str(Path.home()) not in text
+    assert _file()["configSchema"]["properties"]["dataDir"]["default"] == "~/.smart-spawn"
+    before = config_schema()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert config_schema() == before
+    assert Settings(dataDir="~/.smart-spawn").home == tmp_path / ".smart-spawn"

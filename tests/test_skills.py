@@ -11,7 +11,7 @@ import yaml
 
 from smart_spawn_plugin.gateway.host import Gateway
 from smart_spawn_plugin.plugin import SKILLS, SmartSpawnPlugin
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +71,7 @@ def test_every_tool_named_exists(tmp_path: Path) -> None:
 def test_every_endpoint_named_exists(tmp_path: Path) -> None:
     from smart_spawn_plugin.server.app import create_app
 
-    with Services.open(home=tmp_path) as services:
+    with Runtime.open(home=tmp_path) as services:
         paths = set(create_app(services).openapi()["paths"])
     routes = paths | {p.removeprefix("/api") for p in paths}
     _, body = _split(ROOT / "skills/smart-spawn-api/SKILL.md")

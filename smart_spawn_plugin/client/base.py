@@ -30,7 +30,8 @@ class SpawnLogEntry(Wire):
     completion_tokens: int | None = None
     cost_usd: float | None = None
     duration_ms: int | None = None
-    status: Literal["ok", "error", "timeout", "cancelled"] = "ok"
+    #: ``planned`` when the reporter does not know the outcome (the HTTP API's spawn log)
+    status: Literal["planned", "ok", "error", "timeout", "cancelled"] = "ok"
     run_id: str | None = None
 
 

@@ -1,28 +1,42 @@
 """The local recommender: the in-process engine over the local store. The default; no network.
 
-Decisions come from :class:`~smart_spawn_plugin.engine.select.selection.Selector` over the current
-catalog, blended with the user's own ratings (and context-tag ratings, and the community
-aggregate held in the local store) through :class:`FeedbackAdjuster`, the engine's
-``ScoreAdjuster`` over :mod:`smart_spawn_plugin.feedback.scores`. Spawns go to the local spawn
-log and ratings to the local ratings store, so the next pick already reflects them.
+It is the one implementation of every routing and feedback use case; every adapter reaches it
+through :class:`~smart_spawn_plugin.runtime.Runtime` (the remote recommender falls back to it):
+
+- **pick / recommend**: :class:`~smart_spawn_plugin.engine.select.selection.Selector` over the
+  current catalog, blended with the user's own ratings (and context-tag ratings, and the
+  community aggregate held in the local store) through
+  :class:`~smart_spawn_plugin.feedback.adjuster.FeedbackAdjuster`; the scores are memoised by
+  :class:`~smart_spawn_plugin.feedback.adjuster.FeedbackScores` until the next rating;
+- **compare**: the catalog's side-by-side view;
+- **price of a model**: :meth:`LocalRecommender.price_of`, the one catalog price lookup;
+- **log a spawn**: :meth:`LocalRecommender.record_spawn` (prices from the catalog);
+- **rate**: :meth:`LocalRecommender.record_rating` and
+  :meth:`LocalRecommender.record_community` — both invalidate the memoised scores and notify
+  the listeners registered with :meth:`LocalRecommender.on_change` (the server's response
+  cache).
+
+The ``*_now`` and ``record_*`` methods are synchronous (for sync edges such as ``llm``); the
+async ``Recommender`` methods wrap them.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from typing import Final
 
 from smart_spawn_plugin.client.base import OutcomeReport, Routed, SpawnLogEntry
 from smart_spawn_plugin.engine.catalog.service import CatalogService
-from smart_spawn_plugin.engine.select.queries import recommend
-from smart_spawn_plugin.engine.select.requests import PickRequest, RecommendResult
+from smart_spawn_plugin.engine.select.queries import Comparison, compare, recommend
+from smart_spawn_plugin.engine.select.requests import Decision, PickRequest, RecommendResult
 from smart_spawn_plugin.engine.select.selection import Selector
-from smart_spawn_plugin.feedback.adjuster import FeedbackAdjuster
+from smart_spawn_plugin.feedback.adjuster import FeedbackScores
 from smart_spawn_plugin.log import get_logger
-from smart_spawn_plugin.models import bare_model_id
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.models import Category, bare_model_id
 from smart_spawn_plugin.store.community import CommunityStore
-from smart_spawn_plugin.store.ratings import RatingsStore
-from smart_spawn_plugin.store.spawnlog import SpawnLogStore, SpawnRecord
+from smart_spawn_plugin.store.ratings import RatingRow, RatingsStore
+from smart_spawn_plugin.store.spawnlog import SpawnLogStore, SpawnRecord, SpawnRow
 
 logger = get_logger(__name__)
 
@@ -46,59 +60,83 @@ class LocalRecommender:
         catalog: CatalogService,
         ratings: RatingsStore,
         spawns: SpawnLogStore,
-        community: CommunityStore | None = None,
+        community: CommunityStore,
     ) -> None:
         self.catalog = catalog
         self.ratings = ratings
         self.spawns = spawns
         self.community = community
+        self.scores = FeedbackScores(ratings, community)
+        self._listeners: list[Callable[[], None]] = []
 
     @classmethod
-    def from_services(cls, services: Services) -> LocalRecommender:
-        """A local recommender over an opened :class:`Services` (its catalog and database)."""
-        db = services.db
-        return cls(services.catalog, RatingsStore(db), SpawnLogStore(db), CommunityStore(db))
+    def over(cls, catalog: CatalogService, db: sqlite3.Connection) -> LocalRecommender:
+        """A local recommender over ``catalog`` and the stores of the database ``db``."""
+        return cls(catalog, RatingsStore(db), SpawnLogStore(db), CommunityStore(db))
+
+    # ---- routing ----
 
     def selector(self, request: PickRequest) -> Selector:
         """A selector blending the request's user's feedback (plain when there is none)."""
-        adjuster = FeedbackAdjuster.for_user(
-            self.ratings, self.community, request.user_key, list(request.context)
-        )
-        return self.catalog.selector(adjuster)
+        return self.selector_for(request.user_key, list(request.context))
 
-    async def pick(self, request: PickRequest) -> Routed:
-        decision = self.selector(request).pick(request)
-        return Routed(decision=decision, source="local")
+    def selector_for(self, user_key: str, tags: list[str] | None = None) -> Selector:
+        """A selector blending ``user_key``'s feedback (and their ``tags`` ratings), for
+        picking many steps of one plan with one read of the scores."""
+        return self.catalog.selector(self.scores.adjuster(user_key, list(tags or [])))
 
-    async def recommend(self, request: PickRequest, count: int) -> RecommendResult:
+    def pick_now(self, request: PickRequest) -> Decision:
+        """The decision for ``request`` (synchronous; ``NoModel`` when nothing qualifies)."""
+        return self.selector(request).pick(request)
+
+    def recommend_now(self, request: PickRequest, count: int) -> RecommendResult:
+        """Up to ``count`` diverse models for ``request``, best first (synchronous)."""
         return recommend(self.selector(request), request, count)
 
-    async def log_spawn(self, entry: SpawnLogEntry, *, user_key: str = "local") -> None:
-        priced = self.catalog.selector().by_id.get(bare_model_id(entry.model))
-        self.spawns.log(
+    def compare(self, model_ids: list[str]) -> Comparison:
+        """2–5 models side by side; unknown ids are listed in ``missing``."""
+        return compare(self.catalog.current(), model_ids)
+
+    def price_of(self, model: str) -> tuple[float, float] | None:
+        """USD per 1M tokens (prompt, completion) of ``model`` in the catalog, or None."""
+        record = self.catalog.selector().by_id.get(bare_model_id(model))
+        return (record.pricing.prompt, record.pricing.completion) if record else None
+
+    async def pick(self, request: PickRequest) -> Routed:
+        return Routed(decision=self.pick_now(request), source="local")
+
+    async def recommend(self, request: PickRequest, count: int) -> RecommendResult:
+        return self.recommend_now(request, count)
+
+    # ---- feedback ----
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` whenever a rating or report changes rankings."""
+        self._listeners.append(listener)
+
+    def rankings_changed(self) -> None:
+        """Drop the memoised scores and tell the listeners (also after a catalog refresh)."""
+        self.scores.invalidate()
+        for listener in self._listeners:
+            listener()
+
+    def record_spawn(self, entry: SpawnLogEntry, *, user_key: str = "local") -> SpawnRow:
+        """Append ``entry`` to the spawn log, with the model's catalog prices (0 if unknown)."""
+        price = self.price_of(entry.model) or (0.0, 0.0)
+        row = self.spawns.log(
             SpawnRecord(
                 user_key=user_key,
-                model=entry.model,
-                category=entry.category,
-                budget=entry.budget,
-                mode=entry.mode,
-                role=entry.role,
-                source=entry.source,
-                context=entry.context,
-                prompt_price=priced.pricing.prompt if priced else 0.0,
-                completion_price=priced.pricing.completion if priced else 0.0,
-                prompt_tokens=entry.prompt_tokens,
-                completion_tokens=entry.completion_tokens,
-                cost_usd=entry.cost_usd,
-                duration_ms=entry.duration_ms,
-                status=entry.status,
-                run_id=entry.run_id,
+                prompt_price=price[0],
+                completion_price=price[1],
+                **entry.model_dump(),
             )
         )
         logger.debug("spawn_logged", model=entry.model, role=entry.role, status=entry.status)
+        return row
 
-    async def record_outcome(self, report: OutcomeReport, *, user_key: str = "local") -> None:
-        self.ratings.record(
+    def record_rating(self, report: OutcomeReport, *, user_key: str = "local") -> RatingRow:
+        """Store a 1–5 rating (``InvalidParam`` on a bad one); the next pick reflects it."""
+        row = self.ratings.record(
             user_key=user_key,
             model=report.model,
             category=report.category,
@@ -106,9 +144,24 @@ class LocalRecommender:
             context=report.context,
             source=IMPLICIT if report.implicit else "explicit",
         )
+        self.rankings_changed()
         logger.info(
             "rating_recorded", model=report.model, rating=report.rating, implicit=report.implicit
         )
+        return row
+
+    def record_community(
+        self, *, model: str, category: Category, rating: int, instance_id: str
+    ) -> None:
+        """Store an anonymous community report received from another installation."""
+        self.community.report(model=model, category=category, rating=rating, instanceId=instance_id)
+        self.rankings_changed()
+
+    async def log_spawn(self, entry: SpawnLogEntry, *, user_key: str = "local") -> None:
+        self.record_spawn(entry, user_key=user_key)
+
+    async def record_outcome(self, report: OutcomeReport, *, user_key: str = "local") -> None:
+        self.record_rating(report, user_key=user_key)
 
     async def aclose(self) -> None:
-        """Nothing to close: the store belongs to whoever opened the services."""
+        """Nothing to close: the store belongs to the runtime that opened it."""

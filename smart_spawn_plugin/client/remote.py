@@ -73,7 +73,8 @@ class _OriginalPick(Wire):
 
 
 class RemoteRecommender:
-    """``Recommender`` over an original-compatible HTTP API (see the module contract)."""
+    """``Recommender`` over an original-compatible HTTP API (see the module contract). ``http``
+    is the runtime's client (authenticated to ``api_url``); it is not closed here."""
 
     name = "remote"
 
@@ -86,7 +87,6 @@ class RemoteRecommender:
         *,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         cache: TTLCache[str, Any] | None = None,
-        owns_http: bool = False,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self.http = http
@@ -94,7 +94,6 @@ class RemoteRecommender:
         self.outbox = outbox
         self.timeout = timeout
         self.cache: TTLCache[str, Any] = cache or TTLCache(DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL)
-        self._owns_http = owns_http
 
     # ---- routing ----
 
@@ -177,8 +176,7 @@ class RemoteRecommender:
             return FlushResult()
 
     async def aclose(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()
+        """Nothing to close: the HTTP client belongs to the runtime."""
 
 
 # ---- helpers ----

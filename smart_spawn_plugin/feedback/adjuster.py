@@ -1,11 +1,15 @@
 """selection's ``ScoreAdjuster``, implemented over the feedback scores.
 
-One class for every surface (the local recommender, the HTTP server): it holds one user's
-personal scores, their context-tag scores and the community aggregate, read once per pick,
-and blends them into a benchmark score with :func:`smart_spawn_plugin.feedback.scores.blend`.
+One class for every surface (every adapter picks through the local recommender): it holds one
+user's personal scores, their context-tag scores and the community aggregate, read once per
+pick, and blends them into a benchmark score with
+:func:`smart_spawn_plugin.feedback.scores.blend`. :class:`FeedbackScores` memoises the scores
+between ratings, so a busy server does not re-read the ratings table on every pick.
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 from smart_spawn_plugin.feedback.scores import (
     CommunityScore,
@@ -40,22 +44,6 @@ class FeedbackAdjuster:
         self.community = community or {}
         self.context = context or {}
 
-    @classmethod
-    def for_user(
-        cls,
-        ratings: RatingsStore,
-        community: CommunityStore | None,
-        user_key: str,
-        tags: list[str],
-    ) -> FeedbackAdjuster | None:
-        """The adjuster for ``user_key`` (and ``tags``), or None when there is no feedback."""
-        personal = personal_scores(ratings, user_key)
-        shared = community_scores(community) if community is not None else {}
-        if not personal and not shared:
-            return None
-        context = context_scores(ratings, tags, user_key) if tags and personal else {}
-        return cls(personal, shared, context)
-
     def adjust(
         self, user_key: str, model_id: str, category: Category, benchmark: float
     ) -> tuple[float, float | None]:
@@ -63,3 +51,57 @@ class FeedbackAdjuster:
         mine = self.personal.get(key)
         result = blend(benchmark, mine, self.community.get(key), self.context.get(key))
         return result.score, (None if mine is None else round(mine.score / 100.0, 4))
+
+
+#: Users whose personal scores are memoised at once (the memo is cleared when full).
+DEFAULT_MEMO_USERS: Final = 4096
+
+
+class FeedbackScores:
+    """The feedback scores behind every pick, read from the stores once and memoised until
+    :meth:`invalidate` (called after every rating, community report or refresh).
+
+    Personal scores are memoised per user (at most ``max_users`` at once); the community
+    aggregate once. Context-tag scores depend on the tags and are read per pick, only for users
+    with personal ratings.
+    """
+
+    def __init__(
+        self,
+        ratings: RatingsStore,
+        community: CommunityStore | None,
+        *,
+        max_users: int = DEFAULT_MEMO_USERS,
+    ) -> None:
+        self.ratings = ratings
+        self.community = community
+        self._max_users = max_users
+        self._personal: dict[str, dict[ScoreKey, PersonalScore]] = {}
+        self._community: dict[ScoreKey, CommunityScore] | None = None
+
+    def personal(self, user_key: str) -> dict[ScoreKey, PersonalScore]:
+        found = self._personal.get(user_key)
+        if found is None:
+            if len(self._personal) >= self._max_users:
+                self._personal.clear()
+            found = self._personal[user_key] = personal_scores(self.ratings, user_key)
+        return found
+
+    def shared(self) -> dict[ScoreKey, CommunityScore]:
+        if self._community is None:
+            self._community = community_scores(self.community) if self.community else {}
+        return self._community
+
+    def adjuster(self, user_key: str, tags: list[str]) -> FeedbackAdjuster | None:
+        """The adjuster for ``user_key`` (and ``tags``), or None when there is no feedback."""
+        personal = self.personal(user_key)
+        shared = self.shared()
+        if not personal and not shared:
+            return None
+        context = context_scores(self.ratings, tags, user_key) if tags and personal else {}
+        return FeedbackAdjuster(personal, shared, context)
+
+    def invalidate(self) -> None:
+        """Ratings changed: read the scores again on the next pick."""
+        self._personal.clear()
+        self._community = None

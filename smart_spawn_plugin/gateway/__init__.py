@@ -1,15 +1,11 @@
-"""The agent-gateway contract (hookspecs and types) and a reference gateway.
+"""The agent-gateway host side (hookspecs, host types) and a reference gateway; it implements
+:mod:`smart_spawn_plugin.contract` (re-exported here for gateway users).
 
 Importing this package opens nothing: plugins load when a ``Gateway`` is built.
 """
 
-from smart_spawn_plugin.gateway.hookspecs import ENTRY_POINT_GROUP, PROJECT, hookimpl, hookspec
-from smart_spawn_plugin.gateway.types import (
-    CommandSpec,
-    HostAPI,
+from smart_spawn_plugin.contract import (
     ModelChoice,
-    PluginManifest,
-    SkillDir,
     SpawnAccepted,
     SpawnContext,
     SpawnDecision,
@@ -23,6 +19,8 @@ from smart_spawn_plugin.gateway.types import (
     ToolSpec,
     Usage,
 )
+from smart_spawn_plugin.gateway.hookspecs import ENTRY_POINT_GROUP, PROJECT, hookimpl, hookspec
+from smart_spawn_plugin.gateway.types import CommandSpec, HostAPI, PluginManifest, SkillDir
 
 __all__ = [
     "ENTRY_POINT_GROUP",

@@ -20,7 +20,7 @@ from typing import Final, TypeVar
 
 from pluggy import HookCaller, HookImpl
 
-from smart_spawn_plugin.gateway.types import (
+from smart_spawn_plugin.contract import (
     ModelChoice,
     SpawnDecision,
     SpawnRequest,

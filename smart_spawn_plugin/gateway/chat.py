@@ -16,12 +16,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from smart_spawn_plugin.contract import SubagentEnded, ToolContext, ToolResult, Usage
 from smart_spawn_plugin.errors import InvalidParam
 from smart_spawn_plugin.gateway.executor import Executor
 from smart_spawn_plugin.gateway.host import Gateway
 from smart_spawn_plugin.gateway.messages import ChatMessage
-from smart_spawn_plugin.gateway.results import error_result
-from smart_spawn_plugin.gateway.types import SubagentEnded, ToolContext, ToolResult, Usage
 
 _STATUS = {
     "ok": "completed successfully",
@@ -126,7 +125,7 @@ async def chat_turn(
             try:
                 params = call.parsed_arguments()
             except InvalidParam as error:
-                result = error_result(error)
+                result = ToolResult.of_error(error)
             else:
                 result = await gateway.call_tool(call.name, params, ctx=ctx, call_id=call.id)
             history.append(ChatMessage.tool(call.id, call.name, result.text_content))

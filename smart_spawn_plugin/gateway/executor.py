@@ -18,9 +18,9 @@ from typing import Any, Final, Protocol
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from smart_spawn_plugin.contract import FunctionTool, PriceLookup, Usage
 from smart_spawn_plugin.errors import UpstreamError
 from smart_spawn_plugin.gateway.messages import ChatMessage, ChatToolCall, Completion
-from smart_spawn_plugin.gateway.types import FunctionTool, PriceLookup, Usage
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.settings import DEFAULT_OPENROUTER_BASE_URL, Settings
 

@@ -21,11 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pluggy
 
 if TYPE_CHECKING:
-    from smart_spawn_plugin.gateway.types import (
-        CommandSpec,
-        HostAPI,
-        PluginManifest,
-        SkillDir,
+    from smart_spawn_plugin.contract import (
         SpawnAccepted,
         SpawnContext,
         SpawnRequest,
@@ -35,6 +31,7 @@ if TYPE_CHECKING:
         ToolResult,
         ToolSpec,
     )
+from smart_spawn_plugin.gateway.types import CommandSpec, HostAPI, PluginManifest, SkillDir
 
 PROJECT: Final = "agent_gateway"
 #: The entry-point group plugins are discovered under (same as the pluggy project name).

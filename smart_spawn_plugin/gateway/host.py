@@ -8,12 +8,12 @@ anyone embedding smart-spawn in a Python agent::
         ended = await gw.wait(result.details["runId"])
 
 Plugins come from ``plugins=[...]`` or, when it is None, from the ``agent_gateway`` entry points
-(loaded in the constructor, never at import; ``AGENT_GATEWAY_LOAD_PLUGINS=a,b`` restricts them).
+(loaded in the constructor, never at import; ``AGENT_GATEWAY_LOAD_PLUGINS=a,b``, read into
+``Settings.gateway.load_plugins``, restricts them).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import uuid
 from collections.abc import Iterable, Mapping
@@ -25,21 +25,10 @@ import structlog
 from pluggy import HookImpl
 from pydantic import JsonValue, ValidationError
 
-from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
-from smart_spawn_plugin.gateway import hookspecs
-from smart_spawn_plugin.gateway.calling import call_hook, gate_tool_call, impls_in_call_order
-from smart_spawn_plugin.gateway.config import GatewayConfig
-from smart_spawn_plugin.gateway.executor import Executor, OpenAICompatExecutor
-from smart_spawn_plugin.gateway.results import error_result
-from smart_spawn_plugin.gateway.schema import check
-from smart_spawn_plugin.gateway.spawner import LocalSpawner, RunBudget
-from smart_spawn_plugin.gateway.types import (
-    CommandSpec,
+from smart_spawn_plugin.contract import (
     FunctionTool,
     JsonObject,
-    PluginManifest,
     PriceLookup,
-    SkillDir,
     SpawnAccepted,
     SpawnRequest,
     SubagentEnded,
@@ -48,14 +37,20 @@ from smart_spawn_plugin.gateway.types import (
     ToolResult,
     ToolSpec,
 )
+from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
+from smart_spawn_plugin.gateway import hookspecs
+from smart_spawn_plugin.gateway.calling import call_hook, gate_tool_call, impls_in_call_order
+from smart_spawn_plugin.gateway.executor import Executor, OpenAICompatExecutor
+from smart_spawn_plugin.gateway.schema import check
+from smart_spawn_plugin.gateway.spawner import LocalSpawner, RunBudget
+from smart_spawn_plugin.gateway.types import CommandSpec, PluginManifest, SkillDir
 from smart_spawn_plugin.log import get_logger
-from smart_spawn_plugin.settings import Settings
+from smart_spawn_plugin.settings import GatewaySettings, Settings
 
 logger = get_logger(__name__)
 
 #: Tools the gateway itself offers; plugins cannot take these names.
 CORE_OWNER: Final = "gateway"
-LOAD_PLUGINS_ENV: Final = "AGENT_GATEWAY_LOAD_PLUGINS"
 
 
 def sessions_spawn_schema() -> dict[str, object]:
@@ -71,7 +66,8 @@ class Gateway:
     """A reference agent gateway: a ``HostAPI`` for plugins and a ``Spawner`` for sub-agents.
 
     ``settings`` gives the executor's base URL and keys, the spawn timeout, the concurrency
-    limit and the USD cap per run; ``config`` gives the default model, the spawn depth limit,
+    limit and the USD cap per run; ``config`` (default: ``settings.gateway``) gives the default
+    model, the spawn depth limit,
     the hook budget and ``plugins.entries``. Construction loads and validates everything and
     raises ``InvalidParam`` naming the plugin and key on a bad config or a duplicate tool.
     """
@@ -82,11 +78,11 @@ class Gateway:
         plugins: Iterable[object] | None = None,
         executor: Executor | None = None,
         *,
-        config: GatewayConfig | None = None,
+        config: GatewaySettings | None = None,
         price_lookup: PriceLookup | None = None,
     ) -> None:
         self._settings = settings or Settings()
-        self.config = config or GatewayConfig()
+        self.config = config or self._settings.gateway
         self._price_lookup = price_lookup
         self._logger: structlog.stdlib.BoundLogger = get_logger("agent_gateway")
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
@@ -129,11 +125,11 @@ class Gateway:
         # never load installed plugins under test: tests register exactly what they need
         if getattr(sys, "_called_from_test", False):
             return
-        wanted = os.environ.get(LOAD_PLUGINS_ENV)
+        wanted = self.config.load_plugins
         if wanted is None:
             self.pm.load_setuptools_entrypoints(hookspecs.ENTRY_POINT_GROUP)
             return
-        for name in filter(None, (part.strip() for part in wanted.split(","))):
+        for name in wanted:
             self.pm.load_setuptools_entrypoints(hookspecs.ENTRY_POINT_GROUP, name=name)
 
     def _readable_name(self, plugin: object) -> str:
@@ -289,7 +285,7 @@ class Gateway:
         tool = self.tools.get(name)
         if tool is None:
             available = ", ".join(sorted(self.tools))
-            return error_result(
+            return ToolResult.of_error(
                 InvalidParam(f"unknown tool {name!r} (available: {available})", field="name")
             )
         owner = self._tool_owners[name]
@@ -323,12 +319,14 @@ class Gateway:
             check(call.params, tool.parameters)
             result = await tool.handler(call, ctx)
         except (SmartSpawnError, ValidationError) as error:
-            return error_result(error)
+            return ToolResult.of_error(error)
         except Exception as error:  # the model must get an answer, never a crashed gateway
             logger.exception("tool_crashed", tool=tool.name)
-            return error_result(error)
+            return ToolResult.of_error(error)
         if not isinstance(result, ToolResult):
-            return error_result(TypeError(f"tool {tool.name} returned {type(result).__name__}"))
+            return ToolResult.of_error(
+                TypeError(f"tool {tool.name} returned {type(result).__name__}")
+            )
         return result
 
     # ---- lifecycle ----

@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from smart_spawn_plugin.contract import JsonObject, Usage
 from smart_spawn_plugin.errors import InvalidParam
-from smart_spawn_plugin.gateway.types import JsonObject, Usage
 
 
 class ChatToolCall(BaseModel):

@@ -16,13 +16,7 @@ from collections.abc import Callable, Mapping
 
 from pluggy import HookImpl, HookRelay
 
-from smart_spawn_plugin.errors import BudgetExceeded, NotFound, SmartSpawnError, SpawnTimeout
-from smart_spawn_plugin.gateway.calling import call_hook, gate_spawn, resolve_model
-from smart_spawn_plugin.gateway.config import GatewayConfig
-from smart_spawn_plugin.gateway.executor import Executor
-from smart_spawn_plugin.gateway.messages import ChatMessage, Completion
-from smart_spawn_plugin.gateway.types import (
-    HostAPI,
+from smart_spawn_plugin.contract import (
     JsonObject,
     ModelChoice,
     Outcome,
@@ -33,8 +27,13 @@ from smart_spawn_plugin.gateway.types import (
     ToolContext,
     Usage,
 )
+from smart_spawn_plugin.errors import BudgetExceeded, NotFound, SmartSpawnError, SpawnTimeout
+from smart_spawn_plugin.gateway.calling import call_hook, gate_spawn, resolve_model
+from smart_spawn_plugin.gateway.executor import Executor
+from smart_spawn_plugin.gateway.messages import ChatMessage, Completion
+from smart_spawn_plugin.gateway.types import HostAPI
 from smart_spawn_plugin.log import get_logger
-from smart_spawn_plugin.settings import Settings
+from smart_spawn_plugin.settings import GatewaySettings, Settings
 
 logger = get_logger(__name__)
 
@@ -87,7 +86,7 @@ class LocalSpawner:
         host: HostAPI,
         executor: Executor,
         settings: Settings,
-        config: GatewayConfig,
+        config: GatewaySettings,
         budget: RunBudget,
         config_for: Callable[[HookImpl], JsonObject],
     ) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 from smart_spawn_plugin.cli import EXTRA_PARSERS, command
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 @command("mcp")
-def mcp_command(args: argparse.Namespace, services: Services) -> None:
+def mcp_command(args: argparse.Namespace, services: Runtime) -> None:
     """Serve until the client disconnects (stdio) or the process is stopped (HTTP)."""
     from smart_spawn_plugin.mcp_server import serve
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Final
 
-from smart_spawn_plugin.gateway.types import (
+from smart_spawn_plugin.contract import (
     SpawnAccepted,
     Spawner,
     SpawnRequest,

@@ -1,10 +1,11 @@
 """Tool results: JSON text (what every MCP client shows) plus the same data as
 ``structuredContent``; failures are error results ``{"error": {code, message, field}}``.
 
-:func:`guard` runs a tool body and turns our errors into error results, so a bad argument
-never becomes a protocol error or a crash: ``InvalidInput``/``NotFound``/… keep their code
-and field; a pydantic ``ValidationError`` becomes ``INVALID_PARAM`` naming the first field;
-anything else is ``INTERNAL`` (and logged with its traceback).
+:func:`guard` runs a tool body and turns every failure into an error result through the
+package's one translator, :func:`smart_spawn_plugin.errors.as_error`, so a bad argument never
+becomes a protocol error or a crash: ``InvalidInput``/``NotFound``/… keep their code and field;
+a pydantic ``ValidationError`` becomes ``INVALID_PARAM`` naming the first field; anything else
+is ``INTERNAL`` (and logged with its traceback).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, ValidationError
 
-from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
+from smart_spawn_plugin.errors import SmartSpawnError, as_error
 from smart_spawn_plugin.log import get_logger
 
 logger = get_logger(__name__)
@@ -53,21 +54,11 @@ def fail(error: SmartSpawnError) -> CallToolResult:
     )
 
 
-def as_error(exc: Exception) -> SmartSpawnError:
-    """Translate an exception met at the tool boundary into our error tree."""
-    if isinstance(exc, SmartSpawnError):
-        return exc
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "arguments"
-        return InvalidParam(f"{where}: {first['msg']}", field=where)
-    logger.exception("mcp_tool_crashed")
-    return SmartSpawnError(f"internal error: {type(exc).__name__}: {exc}")
-
-
 async def guard(body: Callable[[], Awaitable[object]]) -> CallToolResult:
     """Run ``body`` and wrap its value with :func:`ok`, or its error with :func:`fail`."""
     try:
         return ok(await body())
     except Exception as exc:  # every failure must reach the client as an error result
+        if not isinstance(exc, SmartSpawnError | ValidationError):
+            logger.exception("mcp_tool_crashed")
         return fail(as_error(exc))

@@ -19,12 +19,11 @@ from smart_spawn_plugin.engine.plan.decompose import StepModel
 from smart_spawn_plugin.engine.plan.decompose import decompose as split_plan
 from smart_spawn_plugin.engine.plan.swarm import SwarmTask, estimate_cost
 from smart_spawn_plugin.engine.plan.swarm import swarm as split_swarm
-from smart_spawn_plugin.engine.select.queries import compare as compare_models
 from smart_spawn_plugin.engine.select.queries import list_models
 from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import MissingParam, NoModel
 from smart_spawn_plugin.mcp.results import guard
-from smart_spawn_plugin.mcp.runtime import McpRuntime
+from smart_spawn_plugin.mcp.state import McpState
 from smart_spawn_plugin.models import Budget, Capability, Category, Pricing, Strategy, Tier
 from smart_spawn_plugin.roles import compose as compose_role
 from smart_spawn_plugin.roles import parse_compose_request
@@ -38,9 +37,9 @@ TagsArg = Annotated[
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
 
-def register(server: MCPServer[Any], rt: McpRuntime) -> None:  # noqa: C901  # mccabe counts every tool closure here
+def register(server: MCPServer[Any], rt: McpState) -> None:  # noqa: C901  # mccabe counts every tool closure here
     """Add the routing tools to ``server``."""
-    default_budget = rt.services.settings.default_budget
+    default_budget = rt.runtime.settings.default_budget
 
     def request(
         task: str | None,
@@ -76,7 +75,7 @@ def register(server: MCPServer[Any], rt: McpRuntime) -> None:  # noqa: C901  # m
                 context=context,
                 strategy=strategy,
             )
-            routed = await rt.recommender.pick(req)
+            routed = await rt.runtime.pick(req)
             return {**routed.decision.wire(), "source": routed.source}
 
         return await guard(body)
@@ -94,7 +93,7 @@ def register(server: MCPServer[Any], rt: McpRuntime) -> None:  # noqa: C901  # m
 
         async def body() -> object:
             req = request(task, category, budget, exclude=exclude, context=context)
-            return await rt.recommender.recommend(req, count)
+            return await rt.runtime.recommend(req, count)
 
         return await guard(body)
 
@@ -105,7 +104,7 @@ def register(server: MCPServer[Any], rt: McpRuntime) -> None:  # noqa: C901  # m
         """Side by side: pricing, capabilities, category scores, benchmarks, speed."""
 
         async def body() -> object:
-            return compare_models(rt.services.catalog.current(), models)
+            return rt.runtime.compare(models)
 
         return await guard(body)
 
@@ -120,7 +119,7 @@ def register(server: MCPServer[Any], rt: McpRuntime) -> None:  # noqa: C901  # m
 
         async def body() -> object:
             return list_models(
-                rt.services.catalog.current(), category=category, tier=tier, sort=sort, limit=limit
+                rt.runtime.catalog.current(), category=category, tier=tier, sort=sort, limit=limit
             )
 
         return await guard(body)
@@ -191,20 +190,18 @@ def register(server: MCPServer[Any], rt: McpRuntime) -> None:  # noqa: C901  # m
             report = OutcomeReport(
                 model=model, category=category, rating=rating, context=",".join(context) or None
             )
-            await rt.recommender.record_outcome(report)
+            await rt.runtime.rate(report)
             return {"recorded": True, "model": model, "category": category, "rating": rating}
 
         return await guard(body)
 
 
 async def _attach(
-    rt: McpRuntime, category: Category, budget: Budget, tags: list[str]
+    rt: McpState, category: Category, budget: Budget, tags: list[str]
 ) -> tuple[StepModel | None, str]:
     """The model for one step/task, picked like ``pick`` (None and a reason when none fits)."""
     try:
-        routed = await rt.recommender.pick(
-            PickRequest(category=category, budget=budget, context=tags)
-        )
+        routed = await rt.runtime.pick(PickRequest(category=category, budget=budget, context=tags))
     except NoModel:
         return None, f"No model found for {category} at {budget} budget"
     d = routed.decision

@@ -12,11 +12,12 @@ from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from smart_spawn_plugin.mcp.results import guard
-from smart_spawn_plugin.mcp.runtime import McpRuntime
 from smart_spawn_plugin.mcp.schemas import RoleArgs, RunCreateArgs, RunLimits, Task
+from smart_spawn_plugin.mcp.state import McpState
 from smart_spawn_plugin.mcp.store import TERMINAL_RUN, RunRow, RunState
 from smart_spawn_plugin.models import Budget, Category, Mode
 from smart_spawn_plugin.modes import MODES
+from smart_spawn_plugin.settings import Settings
 
 #: Raw outputs in ``run_result`` are cut to this many characters each.
 MAX_RAW_CHARS: Final = 12_000
@@ -36,7 +37,7 @@ def _summary(row: RunRow) -> dict[str, object]:
     }
 
 
-def status_of(rt: McpRuntime, run_id: str) -> dict[str, object]:
+def status_of(rt: McpState, run_id: str) -> dict[str, object]:
     """``{run_id, status, outcome, progress{…}, nodes[…], spent_usd, last_event, …}``."""
     row = rt.store.run(run_id)
     nodes = rt.store.nodes(run_id)
@@ -87,7 +88,7 @@ def status_of(rt: McpRuntime, run_id: str) -> dict[str, object]:
     }
 
 
-def result_of(rt: McpRuntime, run_id: str, include_raw: bool) -> dict[str, object]:
+def result_of(rt: McpState, run_id: str, include_raw: bool) -> dict[str, object]:
     """The run's merged output, artifacts, real cost and (optionally) raw node outputs."""
     row = rt.store.run(run_id)
     nodes = rt.store.nodes(run_id)
@@ -132,7 +133,20 @@ def result_of(rt: McpRuntime, run_id: str, include_raw: bool) -> dict[str, objec
     return out
 
 
-def register(server: MCPServer[Any], rt: McpRuntime) -> None:  # noqa: C901  # mccabe counts every tool closure here
+def run_limits(settings: Settings) -> dict[str, object]:
+    """The server's caps on every run, under the original MCP server's names (lower case)."""
+    return {
+        "max_parallel_runs": settings.mcp.max_parallel_runs,
+        "max_parallel_nodes_per_run": settings.max_concurrency,
+        "max_usd_per_run": settings.max_usd_per_run,
+        "node_timeout_seconds": settings.spawn_timeout,
+        "run_timeout_seconds": settings.mcp.run_timeout_seconds,
+        "node_max_retries": settings.mcp.node_max_retries,
+        "retry_backoff_seconds": settings.mcp.retry_backoff_seconds,
+    }
+
+
+def register(server: MCPServer[Any], rt: McpState) -> None:  # noqa: C901  # mccabe counts every tool closure here
     """Add the run tools to ``server``."""
 
     @server.tool(name="smartspawn_health", annotations=READ_ONLY)
@@ -140,17 +154,17 @@ def register(server: MCPServer[Any], rt: McpRuntime) -> None:  # noqa: C901  # m
         """Whether runs can work: executor configured, store and artifacts writable, worker."""
 
         async def body() -> object:
-            catalog = rt.services.catalog.current()
+            catalog = rt.runtime.catalog.current()
             return {
                 "executor_configured": rt.executor_configured,
-                "base_url": rt.services.settings.base_url,
-                "routing": rt.recommender.name,
+                "base_url": rt.runtime.settings.base_url,
+                "routing": rt.runtime.recommender.name,
                 "db_writable": rt.store.writable(),
                 "artifact_storage_writable": rt.files.writable(),
                 "worker_alive": rt.runs.alive,
                 "catalog_models": len(catalog.models),
                 "modes": list(MODES),
-                "limits": rt.caps.model_dump(mode="json", exclude={"home"}),
+                "limits": run_limits(rt.runtime.settings),
                 "home": str(rt.home),
             }
 

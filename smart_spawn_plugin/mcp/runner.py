@@ -6,9 +6,10 @@
   fewer than ``MAX_PARALLEL_RUNS`` run.
 - A run executes one mode from :data:`smart_spawn_plugin.modes.MODES` through a
   :class:`~smart_spawn_plugin.modes.RunContext` (USD cap from real usage, run timeout,
-  node parallelism, cancellation) over a fresh reference :class:`Gateway` (the sub-agent
-  runner; the executor is shared and retries only retryable errors, with exponential backoff)
-  wrapped in a :class:`RecordingSpawner` (one node per spawn).
+  node parallelism, cancellation) over a fresh spawner from the runtime's
+  :class:`~smart_spawn_plugin.contract.SpawnerFactory` (the executor is shared and retries only
+  retryable errors, with exponential backoff) wrapped in a :class:`RecordingSpawner` (one node
+  per spawn).
 - At the end the merged output and the full result are written as artifacts and the run gets
   its terminal status: ``completed`` (mode status ok/partial), ``cancelled``, or ``failed``
   (failed, timeout, budget_exceeded, bad input, no model).
@@ -28,13 +29,10 @@ from typing import Final
 from pydantic import ValidationError
 
 from smart_spawn_plugin.client.base import Recommender
+from smart_spawn_plugin.contract import RunSpawner, SpawnerFactory
 from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
-from smart_spawn_plugin.gateway.config import GatewayConfig
-from smart_spawn_plugin.gateway.executor import Executor
-from smart_spawn_plugin.gateway.host import Gateway
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.mcp.artifacts import ArtifactFiles
-from smart_spawn_plugin.mcp.config import McpSettings
 from smart_spawn_plugin.mcp.recording import RecordingSpawner
 from smart_spawn_plugin.mcp.schemas import RunCreateArgs
 from smart_spawn_plugin.mcp.store import TERMINAL_RUN, RunRow, RunState, RunStore
@@ -67,8 +65,9 @@ class Limits:
     max_parallel_nodes: int
 
 
-def effective_limits(args: RunCreateArgs, caps: McpSettings) -> Limits:
-    """``args.limits`` within ``caps``; ``InvalidParam`` naming ``limits.<field>`` if above."""
+def effective_limits(args: RunCreateArgs, caps: Settings) -> Limits:
+    """``args.limits`` within the server's caps (``caps``: the run limits in ``Settings``);
+    ``InvalidParam`` naming ``limits.<field>`` if above."""
     asked = args.limits
 
     def within(name: str, value: float | None, cap: float, env: str) -> float:
@@ -86,20 +85,20 @@ def effective_limits(args: RunCreateArgs, caps: McpSettings) -> Limits:
         node_timeout_s=within(
             "node_timeout_seconds",
             asked.node_timeout_seconds,
-            caps.node_timeout_seconds,
+            caps.spawn_timeout,
             "NODE_TIMEOUT_SECONDS",
         ),
         run_timeout_s=within(
             "run_timeout_seconds",
             asked.run_timeout_seconds,
-            caps.run_timeout_seconds,
+            caps.mcp.run_timeout_seconds,
             "RUN_TIMEOUT_SECONDS",
         ),
         max_parallel_nodes=int(
             within(
                 "max_parallel_nodes",
                 asked.max_parallel_nodes,
-                caps.max_parallel_nodes_per_run,
+                caps.max_concurrency,
                 "MAX_PARALLEL_NODES_PER_RUN",
             )
         ),
@@ -146,11 +145,10 @@ class RunManager:
     """Owns the worker and the running runs of one MCP server (see the module docstring)."""
 
     settings: Settings
-    caps: McpSettings
     store: RunStore
     files: ArtifactFiles
     recommender: Recommender
-    executor: Executor
+    spawners: SpawnerFactory
     _active: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     _contexts: dict[str, RunContext] = field(default_factory=dict)
     _cancel_asked: set[str] = field(default_factory=set)
@@ -187,7 +185,7 @@ class RunManager:
     def create(self, args: RunCreateArgs) -> RunRow:
         """Validate and queue a run (``InvalidParam`` names the field)."""
         check_mode(args)
-        mode_request(args, effective_limits(args, self.caps))  # reject bad input now
+        mode_request(args, effective_limits(args, self.settings))  # reject bad input now
         row = self.store.create_run(
             task=args.task,
             mode=args.mode,
@@ -225,7 +223,7 @@ class RunManager:
         assert self._wake is not None
         while True:
             self._wake.clear()
-            free = self.caps.max_parallel_runs - len(self._active)
+            free = self.settings.mcp.max_parallel_runs - len(self._active)
             if free > 0:
                 for row in self.store.queued(free):
                     if self.store.claim(row.id):
@@ -250,7 +248,7 @@ class RunManager:
         try:
             args = RunCreateArgs.model_validate_json(row.params_json)
             check_mode(args)
-            limits = effective_limits(args, self.caps)
+            limits = effective_limits(args, self.settings)
             req = mode_request(args, limits)
         except (ValidationError, SmartSpawnError) as exc:
             message = exc.message if isinstance(exc, SmartSpawnError) else str(exc)
@@ -258,17 +256,10 @@ class RunManager:
                 run_id, "failed", outcome="invalid", error=message, message=f"run failed: {message}"
             )
             return
-        gateway = Gateway(
-            self.settings.model_copy(
-                update={
-                    "max_usd_per_run": limits.max_usd,
-                    "spawn_timeout": limits.node_timeout_s,
-                    "max_concurrency": limits.max_parallel_nodes,
-                }
-            ),
-            plugins=[],
-            executor=self.executor,
-            config=GatewayConfig(),
+        gateway = self.spawners.open(
+            max_usd=limits.max_usd,
+            spawn_timeout=limits.node_timeout_s,
+            max_concurrency=limits.max_parallel_nodes,
         )
         spawner = RecordingSpawner(gateway, self.store, self.files, run_id)
         ctx = RunContext(
@@ -305,7 +296,7 @@ class RunManager:
         await self._wrap_up(gateway, spawner)
         self._finish(run_id, result, spawner)
 
-    async def _wrap_up(self, gateway: Gateway, spawner: RecordingSpawner) -> None:
+    async def _wrap_up(self, gateway: RunSpawner, spawner: RecordingSpawner) -> None:
         await gateway.stop("run finished")  # cancels any spawn still running
         await spawner.settle()
 

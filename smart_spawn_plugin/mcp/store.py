@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final, Literal, get_args
 
 from pydantic import BaseModel
 
 from smart_spawn_plugin.errors import NotFound, StoreError
-from smart_spawn_plugin.store.db import BUSY_TIMEOUT_MS, Connection, locked, to_ts, transaction
+from smart_spawn_plugin.store.db import Migration, locked, open_migrated, to_ts, transaction
 from smart_spawn_plugin.store.db import utc_now as _utc_now
 
 RunState = Literal["queued", "running", "completed", "failed", "cancelled"]
@@ -104,36 +104,12 @@ def _m001_runs(conn: sqlite3.Connection) -> None:
 
 
 #: The ordered migrations of the runs store. Append only; never edit a shipped one.
-MIGRATIONS: Final[Sequence[tuple[str, Callable[[sqlite3.Connection], None]]]] = (
-    ("m001_runs", _m001_runs),
-)
+MIGRATIONS: Final[Sequence[tuple[str, Migration]]] = (("m001_runs", _m001_runs),)
 
 
 def open_runs_db(path: Path) -> sqlite3.Connection:
     """Open (creating and migrating) the runs database at ``path``. ``StoreError`` on failure."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            str(path), check_same_thread=False, isolation_level=None, factory=Connection
-        )
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
-    except (sqlite3.Error, OSError) as exc:
-        raise StoreError(f"cannot open the runs store at {path}: {exc}") from exc
-    with locked(conn):
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
-        )
-    for name, fn in MIGRATIONS:
-        with transaction(conn):
-            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
-                continue
-            fn(conn)
-            conn.execute("INSERT INTO _migrations VALUES (?, ?)", (name, now()))
-    return conn
+    return open_migrated(path, MIGRATIONS, row_factory=sqlite3.Row)
 
 
 # ------------------------------------------------------------------------------ rows

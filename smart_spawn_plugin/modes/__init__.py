@@ -1,6 +1,6 @@
 """The five spawn modes, chosen through the :data:`MODES` table.
 
-Each mode is one module with one class satisfying :class:`~.base.SpawnMode`. Callers look a mode
+Each mode is one module with one class satisfying :class:`~.run.SpawnMode`. Callers look a mode
 up by name and run it through a :class:`~.run.RunContext`::
 
     ctx = RunContext.for_request(spawner, recommender, req)
@@ -18,12 +18,11 @@ from smart_spawn_plugin.modes.base import (
     ModeRequest,
     ModeResult,
     ModeStrategy,
-    SpawnMode,
 )
 from smart_spawn_plugin.modes.cascade import CascadeMode
 from smart_spawn_plugin.modes.collective import CollectiveMode
 from smart_spawn_plugin.modes.plan import PlanMode
-from smart_spawn_plugin.modes.run import RunContext
+from smart_spawn_plugin.modes.run import RunContext, SpawnMode
 from smart_spawn_plugin.modes.single import SingleMode
 from smart_spawn_plugin.modes.swarm import SwarmMode
 

@@ -1,7 +1,8 @@
-"""The mode contract: the ``SpawnMode`` protocol and the typed request, result and instructions.
+"""The modes' vocabulary: the typed request, result and instructions.
 
 Every mode (single, collective, cascade, plan, swarm) is one module holding one class that
-satisfies :class:`SpawnMode`; ``modes/__init__`` registers them in ``MODES``, a table keyed by
+satisfies :class:`~smart_spawn_plugin.modes.run.SpawnMode` (beside the ``RunContext`` it runs
+in); ``modes/__init__`` registers them in ``MODES``, a table keyed by
 mode name (no if-chain on a mode string anywhere).
 
 A mode runs in one of two strategies:
@@ -17,16 +18,13 @@ Wire shapes are camelCase (``Wire``); Python names are snake_case.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Final, Literal, Protocol
+from typing import Annotated, Final, Literal
 
 from pydantic import BeforeValidator, Field, StrictInt, ValidationError, field_validator
 
+from smart_spawn_plugin.contract import Usage
 from smart_spawn_plugin.errors import InvalidParam
-from smart_spawn_plugin.gateway.types import Usage
 from smart_spawn_plugin.models import Budget, Category, Mode, Pricing, Strategy, Wire
-
-if TYPE_CHECKING:
-    from smart_spawn_plugin.modes.run import RunContext
 
 #: Default bound on text carried from one spawn into another's prompt (per input).
 MAX_CARRY_CHARS: Final = 6_000
@@ -215,22 +213,3 @@ class ModeInstructions(Wire):
     spawns: list[SpawnCall] = Field(default_factory=list)
     routing_decision: RoutingDecision = Field(default_factory=RoutingDecision)
     warnings: list[str] = Field(default_factory=list)
-
-
-class SpawnMode(Protocol):
-    """A way of running sub-agents. Implementations are stateless; state lives in the context.
-
-    ``execute`` raises only for bad input (``InvalidInput``) or when nothing can be routed
-    (``NoModel``); spawn failures, the USD cap, the run timeout and cancellation are reported in
-    the result's ``status`` when run through :func:`smart_spawn_plugin.modes.run_mode`.
-    ``recommend`` never spawns and never logs spawns (nothing ran).
-    """
-
-    @property
-    def name(self) -> Mode:
-        """The mode's key in ``MODES``."""
-        ...
-
-    async def execute(self, req: ModeRequest, ctx: RunContext) -> ModeResult: ...
-
-    async def recommend(self, req: ModeRequest, ctx: RunContext) -> ModeInstructions: ...

@@ -26,21 +26,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from smart_spawn_plugin.client.base import Recommender, SpawnLogEntry
+from smart_spawn_plugin.contract import Spawner, SpawnRequest, SubagentEnded, ToolContext, Usage
 from smart_spawn_plugin.errors import BudgetExceeded, SmartSpawnError, SpawnTimeout
-from smart_spawn_plugin.gateway.types import (
-    Spawner,
-    SpawnRequest,
-    SubagentEnded,
-    ToolContext,
-    Usage,
-)
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import Budget, Category, Mode
 from smart_spawn_plugin.modes.base import (
     Escalation,
+    ModeInstructions,
     ModeRequest,
     ModeResult,
     RoutedModel,
@@ -48,9 +43,6 @@ from smart_spawn_plugin.modes.base import (
     RunStatus,
     SpawnRecord,
 )
-
-if TYPE_CHECKING:
-    from smart_spawn_plugin.modes.base import SpawnMode
 
 logger = get_logger(__name__)
 
@@ -337,3 +329,22 @@ def _from_ended(base: SpawnRecord, ended: SubagentEnded) -> SpawnRecord:
             "error": ended.error,
         }
     )
+
+
+class SpawnMode(Protocol):
+    """A way of running sub-agents. Implementations are stateless; state lives in the context.
+
+    ``execute`` raises only for bad input (``InvalidInput``) or when nothing can be routed
+    (``NoModel``); spawn failures, the USD cap, the run timeout and cancellation are reported in
+    the result's ``status`` when run through :func:`smart_spawn_plugin.modes.run_mode`.
+    ``recommend`` never spawns and never logs spawns (nothing ran).
+    """
+
+    @property
+    def name(self) -> Mode:
+        """The mode's key in ``MODES``."""
+        ...
+
+    async def execute(self, req: ModeRequest, ctx: RunContext) -> ModeResult: ...
+
+    async def recommend(self, req: ModeRequest, ctx: RunContext) -> ModeInstructions: ...

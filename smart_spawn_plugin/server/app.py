@@ -1,4 +1,4 @@
-"""The ASGI app: :func:`create_app` builds it over opened ``Services``.
+"""The ASGI app: :func:`create_app` builds it over an opened ``Runtime``.
 
 Every route is mounted under ``/api`` and again at the root (the original's legacy mounts); the
 OpenAPI document lists the ``/api`` ones (``/api/openapi.json``, docs at ``/api/docs``).
@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from smart_spawn_plugin import __version__
 from smart_spawn_plugin.log import get_logger
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.server import (
     routes_catalog,
     routes_feedback,
@@ -27,16 +28,12 @@ from smart_spawn_plugin.server import (
     routes_roles,
 )
 from smart_spawn_plugin.server.cache import CacheMiddleware, ResponseCache
-from smart_spawn_plugin.server.config import ServerConfig
 from smart_spawn_plugin.server.deps import ServerState
 from smart_spawn_plugin.server.errors import install_error_handlers
 from smart_spawn_plugin.server.middleware import AuthMiddleware, CoreMiddleware
 from smart_spawn_plugin.server.ratelimit import RateLimitMiddleware
 from smart_spawn_plugin.server.refresher import Refresher
-from smart_spawn_plugin.services import Services
-from smart_spawn_plugin.store.community import CommunityStore
-from smart_spawn_plugin.store.ratings import RatingsStore
-from smart_spawn_plugin.store.spawnlog import SpawnLogStore
+from smart_spawn_plugin.settings import ServerSettings
 
 log = get_logger(__name__)
 
@@ -48,42 +45,33 @@ _ROUTERS = (
 )
 
 
-def build_state(services: Services, config: ServerConfig) -> ServerState:
-    """The routes' shared state over ``services``."""
+def build_state(runtime: Runtime, config: ServerSettings) -> ServerState:
+    """The routes' shared state over ``runtime``: a rating or a refresh drops the response
+    cache (and the memoised feedback scores)."""
     cache = ResponseCache(ttl=config.cache_ttl_s, maxsize=config.cache_size)
-    holder: list[ServerState] = []
-    refresher = Refresher(services.catalog, lambda: holder[0].rankings_changed())
-    state = ServerState(
-        services=services,
-        config=config,
-        cache=cache,
-        refresher=refresher,
-        ratings=RatingsStore(services.db),
-        spawns=SpawnLogStore(services.db),
-        community=CommunityStore(services.db),
-    )
-    holder.append(state)
-    return state
+    runtime.local.on_change(cache.invalidate)
+    refresher = Refresher(runtime.catalog, runtime.local.rankings_changed)
+    return ServerState(runtime=runtime, config=config, cache=cache, refresher=refresher)
 
 
 def create_app(
-    services: Services, config: ServerConfig | None = None, *, close_services: bool = False
+    runtime: Runtime, config: ServerSettings | None = None, *, close_runtime: bool = False
 ) -> FastAPI:
-    """The HTTP API over ``services``. ``config`` defaults to the environment's
-    ``ServerConfig``. Its lifespan warms the catalog and, when ``settings.live_sources`` is on,
-    refreshes at start and every ``refresh_interval_s`` (6 h); ``close_services`` closes
-    ``services`` on shutdown. Works without its lifespan too (in-process tests)."""
-    config = config or ServerConfig()
-    state = build_state(services, config)
+    """The HTTP API over ``runtime``. ``config`` defaults to ``runtime.settings.server``. Its
+    lifespan warms the catalog and, when ``settings.live_sources`` is on, refreshes at start
+    and every ``refresh_interval_s`` (6 h); ``close_runtime`` closes ``runtime`` on shutdown.
+    Works without its lifespan too (in-process tests)."""
+    config = config or runtime.settings.server
+    state = build_state(runtime, config)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await asyncio.to_thread(services.catalog.current)
+        await asyncio.to_thread(runtime.catalog.current)
         timer: asyncio.Task[None] | None = None
-        if services.settings.live_sources and config.background_refresh:
+        if runtime.settings.live_sources and config.background_refresh:
             state.refresher.start()
             timer = asyncio.create_task(state.refresher.run_periodically(config.refresh_interval_s))
-        log.info("server_started", models=len(services.catalog.current().models))
+        log.info("server_started", models=len(runtime.catalog.current().models))
         try:
             yield
         finally:
@@ -92,8 +80,8 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await timer
             await state.refresher.close()
-            if close_services:
-                services.close()
+            if close_runtime:
+                await runtime.aclose()
 
     app = FastAPI(
         title="smart-spawn routing API",
@@ -126,6 +114,6 @@ def create_app(
 
 
 def app_from_env(**settings: Any) -> FastAPI:
-    """An app over freshly opened ``Services`` (env settings), closed on shutdown — the factory
-    for any ASGI server."""
-    return create_app(Services.open(**settings), close_services=True)
+    """An app over a freshly opened ``Runtime`` (env settings; always routing in process),
+    closed on shutdown — the factory for any ASGI server."""
+    return create_app(Runtime.open(recommender="local", **settings), close_runtime=True)

@@ -1,9 +1,9 @@
 """Per-app state and the small helpers route handlers share.
 
 :class:`ServerState` is built once by ``create_app`` and kept on ``app.state.server``; handlers
-get it with :func:`state_of`. It holds the opened :class:`~smart_spawn_plugin.services.Services`,
-the server config, the response cache, the refresher and the feedback stores. Nothing here does
-I/O at import.
+get it with :func:`state_of`. It holds the process's :class:`~smart_spawn_plugin.runtime.Runtime`
+(every pick, rating and spawn log goes through its local recommender, ``runtime.local``), the
+server settings, the response cache and the refresher. Nothing here does I/O at import.
 """
 
 from __future__ import annotations
@@ -16,27 +16,15 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
+from smart_spawn_plugin.client.local import LocalRecommender
 from smart_spawn_plugin.engine.catalog.status import StatusReport
-from smart_spawn_plugin.engine.select.selection import Selector
 from smart_spawn_plugin.errors import InvalidBody, SmartSpawnError
-from smart_spawn_plugin.feedback.adjuster import FeedbackAdjuster
-from smart_spawn_plugin.feedback.scores import (
-    CommunityScore,
-    PersonalScore,
-    ScoreKey,
-    community_scores,
-    context_scores,
-    personal_scores,
-)
 from smart_spawn_plugin.models import Catalog, Wire
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.server.cache import ResponseCache
-from smart_spawn_plugin.server.config import ServerConfig
 from smart_spawn_plugin.server.errors import translate_validation
 from smart_spawn_plugin.server.refresher import Refresher
-from smart_spawn_plugin.services import Services
-from smart_spawn_plugin.store.community import CommunityStore
-from smart_spawn_plugin.store.ratings import RatingsStore
-from smart_spawn_plugin.store.spawnlog import SpawnLogStore
+from smart_spawn_plugin.settings import ServerSettings
 
 _B = TypeVar("_B", bound=BaseModel)
 
@@ -45,46 +33,16 @@ _B = TypeVar("_B", bound=BaseModel)
 class ServerState:
     """Everything the routes need, built once per app."""
 
-    services: Services
-    config: ServerConfig
+    runtime: Runtime
+    config: ServerSettings
     cache: ResponseCache
     refresher: Refresher
-    ratings: RatingsStore
-    spawns: SpawnLogStore
-    community: CommunityStore
-    _community_scores: dict[ScoreKey, CommunityScore] | None = field(default=None)
     status_memo: tuple[Catalog, StatusReport] | None = field(default=None)
-    _personal: dict[str, dict[ScoreKey, PersonalScore]] = field(default_factory=dict)
 
-    def community_scores(self) -> dict[ScoreKey, CommunityScore]:
-        """The community aggregate (recomputed after each report)."""
-        if self._community_scores is None:
-            self._community_scores = community_scores(self.community)
-        return self._community_scores
-
-    def rankings_changed(self) -> None:
-        """A rating, report or refresh changed rankings: drop cached responses and scores."""
-        self._community_scores = None
-        self._personal.clear()
-        self.cache.invalidate()
-
-    def personal_scores(self, user_key: str) -> dict[ScoreKey, PersonalScore]:
-        """``user_key``'s scores, read once until the next rating (bounded memo)."""
-        found = self._personal.get(user_key)
-        if found is None:
-            if len(self._personal) >= self.config.cache_size:
-                self._personal.clear()
-            found = self._personal[user_key] = personal_scores(self.ratings, user_key)
-        return found
-
-    def selector(self, user_key: str, tags: list[str] | None = None) -> Selector:
-        """A selector over the current catalog blending ``user_key``'s feedback."""
-        personal = self.personal_scores(user_key)
-        community = self.community_scores()
-        if not personal and not community:
-            return self.services.catalog.selector()
-        context = context_scores(self.ratings, tags, user_key) if tags and personal else {}
-        return self.services.catalog.selector(FeedbackAdjuster(personal, community, context))
+    @property
+    def service(self) -> LocalRecommender:
+        """The in-process recommender: the server is the routing API, it never routes remotely."""
+        return self.runtime.local
 
 
 def state_of(request: Request) -> ServerState:

@@ -28,8 +28,8 @@ from typing import Any, Final
 
 from smart_spawn_plugin.errors import PayloadTooLarge, SmartSpawnError, Unauthorized
 from smart_spawn_plugin.log import get_logger
-from smart_spawn_plugin.server.config import ServerConfig, user_key_of
 from smart_spawn_plugin.server.errors import route_of
+from smart_spawn_plugin.settings import ServerSettings, user_key_of
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -71,7 +71,7 @@ def header(scope: Scope, name: bytes) -> bytes | None:
 class CoreMiddleware:
     """Log line, security and caching headers, CORS, body limit. Never changes a body."""
 
-    def __init__(self, app: ASGIApp, config: ServerConfig) -> None:
+    def __init__(self, app: ASGIApp, config: ServerSettings) -> None:
         self.app = app
         self.config = config
         self.any_origin = "*" in config.cors_origins
@@ -198,7 +198,7 @@ class AuthMiddleware:
     compared in constant time.
     """
 
-    def __init__(self, app: ASGIApp, config: ServerConfig) -> None:
+    def __init__(self, app: ASGIApp, config: ServerSettings) -> None:
         self.app = app
         self.keys = [k.encode() for k in config.api_keys]
 

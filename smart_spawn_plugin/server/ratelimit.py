@@ -22,7 +22,6 @@ from typing import Final
 from cachetools import TTLCache
 
 from smart_spawn_plugin.errors import RateLimited
-from smart_spawn_plugin.server.config import ServerConfig
 from smart_spawn_plugin.server.errors import route_of
 from smart_spawn_plugin.server.middleware import (
     ASGIApp,
@@ -32,6 +31,7 @@ from smart_spawn_plugin.server.middleware import (
     header,
     send_error,
 )
+from smart_spawn_plugin.settings import ServerSettings
 
 UNKNOWN: Final = "unknown"
 
@@ -95,7 +95,7 @@ class RateLimitMiddleware:
     """Global limit on every request; a second, tighter one on ``POST /refresh`` (checked
     before its auth, so guessing the refresh key costs quota)."""
 
-    def __init__(self, app: ASGIApp, config: ServerConfig) -> None:
+    def __init__(self, app: ASGIApp, config: ServerSettings) -> None:
         self.app = app
         self.trusted = frozenset(config.trusted_proxies)
         self.general = SlidingWindow(

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import Field, field_validator
 
 from smart_spawn_plugin.engine.catalog.status import status_of
-from smart_spawn_plugin.engine.select.queries import compare, list_models, recommend
+from smart_spawn_plugin.engine.select.queries import list_models
 from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import InvalidParam, MissingParam, Unauthorized
 from smart_spawn_plugin.models import (
@@ -139,7 +139,7 @@ async def pick(request: Request, q: Annotated[PickQuery, Query()]) -> Response:
     state = state_of(request)
     req = q.to_request(user_key_of_request(request))
     req = req.model_copy(update={"fallbacks": q.fallbacks})
-    decision = state.selector(req.user_key, req.context).pick(req)
+    decision = state.service.pick_now(req)
     return json_response(decision)
 
 
@@ -148,14 +148,14 @@ async def recommend_route(request: Request, q: Annotated[RecommendQuery, Query()
     """``{data: [{model, reason, confidence, score}], meta}`` (empty data when none fits)."""
     state = state_of(request)
     req = q.to_request(user_key_of_request(request))
-    result = recommend(state.selector(req.user_key, req.context), req, q.count)
+    result = state.service.recommend_now(req, q.count)
     return json_response(result, envelope=False)
 
 
 @router.get("/models", summary="List catalog models")
 async def models(request: Request, q: Annotated[ModelsQuery, Query()]) -> Response:
     """``{data: [model], meta: {total, filtered, returned, lastRefresh, version}}``."""
-    catalog = state_of(request).services.catalog.current()
+    catalog = state_of(request).runtime.catalog.current()
     result = list_models(catalog, category=q.category, tier=q.tier, sort=q.sort, limit=q.limit)
     return json_response(result, envelope=False)
 
@@ -168,15 +168,14 @@ async def compare_route(request: Request, q: Annotated[CompareQuery, Query()]) -
     ids = p.model_id_list(q.models, "models", p.MAX_COMPARE)
     if len(ids) < 2:
         raise InvalidParam("models must include at least two valid model IDs", field="models")
-    catalog = state_of(request).services.catalog.current()
-    return json_response(compare(catalog, ids))
+    return json_response(state_of(request).service.compare(ids))
 
 
 @router.get("/status", summary="Catalog and source health")
 async def status(request: Request) -> Response:
     """``{data: {status, lastRefresh, modelCount, …, sources, version, refreshing}}``."""
     state = state_of(request)
-    catalog = state.services.catalog.current()
+    catalog = state.runtime.catalog.current()
     memo = state.status_memo
     if memo is None or memo[0] is not catalog:
         memo = state.status_memo = (catalog, status_of(catalog))
@@ -186,7 +185,7 @@ async def status(request: Request) -> Response:
 
 
 def _authorize_refresh(request: Request) -> None:
-    key = state_of(request).services.settings.refresh_api_key
+    key = state_of(request).runtime.settings.refresh_api_key
     if key is None:
         # Without REFRESH_API_KEY only the machine itself may refresh (the original let anyone).
         client = request.client.host if request.client else ""

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
+from smart_spawn_plugin.client.base import OutcomeReport, SpawnLogEntry
 from smart_spawn_plugin.feedback.stats import spawn_scores, spawn_stats
 from smart_spawn_plugin.models import Budget, Category, Mode
 from smart_spawn_plugin.server import params as p
@@ -25,7 +26,6 @@ from smart_spawn_plugin.server.deps import (
     state_of,
     user_key_of_request,
 )
-from smart_spawn_plugin.store.spawnlog import SpawnRecord
 
 router = APIRouter()
 
@@ -95,22 +95,8 @@ class CommunityQuery(p.Query):
 async def spawn_log(request: Request) -> Response:
     """``{data: {logged: true, id}}``. Prices are looked up in the catalog (0 if unknown)."""
     body = await parse_body(SpawnLogBody, request)
-    state = state_of(request)
-    model = state.services.catalog.selector().by_id.get(body.model)
-    row = state.spawns.log(
-        SpawnRecord(
-            user_key=user_key_of_request(request),
-            model=body.model,
-            category=body.category,
-            budget=body.budget,
-            mode=body.mode,
-            role=body.role,
-            source=body.source,
-            context=body.context,
-            prompt_price=model.pricing.prompt if model else 0.0,
-            completion_price=model.pricing.completion if model else 0.0,
-        )
-    )
+    entry = SpawnLogEntry(status="planned", **body.model_dump())
+    row = state_of(request).service.record_spawn(entry, user_key=user_key_of_request(request))
     return json_response({"logged": True, "id": row.id})
 
 
@@ -120,16 +106,11 @@ async def spawn_log(request: Request) -> Response:
 async def outcome(request: Request) -> Response:
     """``{data: {recorded: true, model, category, rating}}``; the caller's picks change."""
     body = await parse_body(OutcomeBody, request)
-    state = state_of(request)
     rating = int(body.rating)
-    state.ratings.record(
-        user_key=user_key_of_request(request),
-        model=body.model,
-        category=body.category,
-        rating=rating,
-        context=body.context,
+    report = OutcomeReport(
+        model=body.model, category=body.category, rating=rating, context=body.context
     )
-    state.rankings_changed()
+    state_of(request).service.record_rating(report, user_key=user_key_of_request(request))
     return json_response(
         {"recorded": True, "model": body.model, "category": body.category, "rating": rating}
     )
@@ -139,7 +120,7 @@ async def outcome(request: Request) -> Response:
 async def scores(request: Request, q: Annotated[ScoresQuery, Query()]) -> Response:
     """``{data: [{model, category, successRate, total}]}``, best first."""
     rows = spawn_scores(
-        state_of(request).ratings, user_key_of_request(request), q.category, q.min_samples
+        state_of(request).service.ratings, user_key_of_request(request), q.category, q.min_samples
     )
     return json_response([r.wire() for r in rows])
 
@@ -147,7 +128,7 @@ async def scores(request: Request, q: Annotated[ScoresQuery, Query()]) -> Respon
 @router.get("/spawn-log/stats", summary="The caller's spawn statistics")
 async def stats(request: Request, q: Annotated[StatsQuery, Query()]) -> Response:
     """``{data: {totalSpawns, byModel, …, topModels, measuredSpawns}}`` over ``days`` days."""
-    result = spawn_stats(state_of(request).spawns, user_key_of_request(request), q.days)
+    result = spawn_stats(state_of(request).service.spawns, user_key_of_request(request), q.days)
     return json_response(result)
 
 
@@ -159,14 +140,12 @@ async def stats(request: Request, q: Annotated[StatsQuery, Query()]) -> Response
 async def community_report(request: Request) -> Response:
     """``{data: {recorded: true}}``; 429 RATE_LIMITED past the per-instance hourly limit."""
     body = await parse_body(CommunityBody, request)
-    state = state_of(request)
-    state.community.report(
+    state_of(request).service.record_community(
         model=body.model,
         category=body.category,
         rating=int(body.rating),
-        instanceId=body.instance_id,
+        instance_id=body.instance_id,
     )
-    state.rankings_changed()
     return json_response({"recorded": True})
 
 
@@ -176,7 +155,9 @@ async def community(request: Request, q: Annotated[CommunityQuery, Query()]) -> 
     Only scores with ``minRatings`` ratings from at least 3 distinct contributors appear."""
     from smart_spawn_plugin.feedback.scores import community_scores
 
-    found = community_scores(state_of(request).community, q.category, min_ratings=q.min_ratings)
+    found = community_scores(
+        state_of(request).service.community, q.category, min_ratings=q.min_ratings
+    )
     rows = sorted(found.values(), key=lambda s: (-s.avg_rating, s.model, s.category))
     return json_response(
         [

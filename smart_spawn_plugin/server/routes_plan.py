@@ -80,7 +80,7 @@ async def decompose_route(request: Request) -> Response:
     plan = decompose(body.text(), budget=body.budget, context=body.context)
     if plan.decomposed:
         user = user_key_of_request(request)
-        selector = state_of(request).selector(user, tags)
+        selector = state_of(request).service.selector_for(user, tags)
         for step in plan.steps:
             step.model, step.reason = _attach(selector, step.category, step.budget, tags, user)
     out = plan.wire()
@@ -102,7 +102,7 @@ async def swarm_route(request: Request) -> Response:
     )
     if plan.decomposed:
         user = user_key_of_request(request)
-        selector = state_of(request).selector(user, tags)
+        selector = state_of(request).service.selector_for(user, tags)
         for task in plan.dag.tasks:
             task.model, task.reason = _attach(selector, task.category, task.budget, tags, user)
 

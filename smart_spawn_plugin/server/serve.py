@@ -14,17 +14,15 @@ The default host is loopback (the original bound 0.0.0.0 unconditionally); pass
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from smart_spawn_plugin.errors import SmartSpawnError
 from smart_spawn_plugin.log import configure
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 3000
 
 
 def _port(value: str) -> int:
@@ -44,7 +42,7 @@ def add_serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p.add_argument(
         "--port",
         type=_port,
-        default=_port(os.environ.get("PORT", str(DEFAULT_PORT))),
+        default=None,
         help="port (default $PORT or 3000)",
     )
     p.add_argument(
@@ -56,8 +54,8 @@ def add_serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p.add_argument("--log-json", action="store_true", help="JSON log lines")
 
 
-def serve(args: argparse.Namespace, services: Services) -> None:
-    """Serve the API over ``services`` until interrupted; returns ``None``."""
+def serve(args: argparse.Namespace, runtime: Runtime) -> None:
+    """Serve the API over ``runtime`` until interrupted; returns ``None``."""
     try:
         import uvicorn
     except ImportError as exc:
@@ -66,20 +64,19 @@ def serve(args: argparse.Namespace, services: Services) -> None:
         ) from exc
 
     from smart_spawn_plugin.server.app import create_app
-    from smart_spawn_plugin.server.config import ServerConfig
 
     configure(level=args.log_level.upper(), json=args.log_json)
-    config = ServerConfig()
+    config = runtime.settings.server
     if args.log_level in ("warning", "error"):
         config = config.model_copy(update={"access_log": False})
-    app = create_app(services, config)
+    app = create_app(runtime, config)
     options: dict[str, Any] = {
         "host": args.host,
-        "port": args.port,
+        "port": args.port if args.port is not None else config.port,
         "log_level": args.log_level,
         "access_log": False,  # our CoreMiddleware logs each request through structlog
         "server_header": False,
-        "proxy_headers": False,  # client addresses: see ServerConfig.trusted_proxies
+        "proxy_headers": False,  # client addresses: see ServerSettings.trusted_proxies
     }
     uvicorn.Server(uvicorn.Config(app, **options)).run()
 
@@ -93,8 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     add_serve_parser(sub)
     args = parser.parse_args(["serve", *rest])
-    with Services.open(home=known.home) as services:
-        serve(args, services)
+    with Runtime.open(home=known.home, recommender="local") as runtime:
+        serve(args, runtime)
     return 0
 
 

@@ -1,4 +1,6 @@
-"""Opening the SQLite store, transactions, timestamps and the small key/value ``meta`` table.
+"""Opening a SQLite store (the one open-and-migrate), transactions, timestamps and the small
+key/value ``meta`` table. Used by the main store (``store.migrations.open_db``) and the MCP runs
+store (``mcp.store.open_runs_db``), each with its own ordered migrations.
 
 Thread-safety contract
 ----------------------
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,13 +26,16 @@ from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from smart_spawn_plugin.errors import InvalidParam, StoreError
+from smart_spawn_plugin.errors import StoreError, invalid_param
 
 #: How long a writer waits for another process's write lock before failing (milliseconds).
 BUSY_TIMEOUT_MS: Final = 5_000
 MEMORY: Final = ":memory:"
 
 _M = TypeVar("_M", bound=BaseModel)
+
+#: One schema step; a store's migrations are an ordered sequence of ``(name, step)``.
+Migration = Callable[[sqlite3.Connection], None]
 
 
 class Connection(sqlite3.Connection):
@@ -45,17 +50,20 @@ class Connection(sqlite3.Connection):
 _FOREIGN_LOCK: Final = threading.RLock()
 
 
-def open_db(path: Path | str) -> sqlite3.Connection:
-    """Open (creating if needed) the store at ``path`` and bring its schema up to date.
+def open_migrated(
+    path: Path | str,
+    migrations: Sequence[tuple[str, Migration]],
+    *,
+    row_factory: type[sqlite3.Row] | None = None,
+) -> sqlite3.Connection:
+    """Open (creating if needed) the SQLite database at ``path`` and apply ``migrations``.
 
     ``":memory:"`` gives a private in-memory database. For a file, the parent directory is created.
     Pragmas: WAL journal (readers never block the writer), ``synchronous=NORMAL`` (safe with WAL,
     far fewer fsyncs), foreign keys on, and a busy timeout so concurrent processes wait rather
-    than fail. Raises :class:`~smart_spawn_plugin.errors.StoreError` if the file cannot be opened.
+    than fail. Raises :class:`~smart_spawn_plugin.errors.StoreError` if the file cannot be opened
+    or a migration fails.
     """
-    # Imported here, not at module top, because migrations imports this module's helpers.
-    from smart_spawn_plugin.store.migrations import migrate
-
     target = str(path)
     try:
         if target != MEMORY:
@@ -63,14 +71,54 @@ def open_db(path: Path | str) -> sqlite3.Connection:
         conn = sqlite3.connect(
             target, check_same_thread=False, isolation_level=None, factory=Connection
         )
+        if row_factory is not None:
+            conn.row_factory = row_factory
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"cannot open the store at {target}: {exc}") from exc
-    migrate(conn)
+    apply_migrations(conn, migrations)
     return conn
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations already applied, in the order they were applied."""
+    with locked(conn):
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations "
+            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        rows = conn.execute("SELECT name FROM _migrations ORDER BY rowid").fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def apply_migrations(
+    conn: sqlite3.Connection, migrations: Sequence[tuple[str, Migration]]
+) -> list[str]:
+    """Apply every pending migration in order; return the names applied now (empty if none).
+
+    Each runs in its own transaction together with its ``_migrations`` row, so a crash leaves
+    the schema at a clean step boundary. Idempotent. Raises
+    :class:`~smart_spawn_plugin.errors.StoreError` if a migration fails; that migration is
+    rolled back and later ones are not attempted.
+    """
+    done = set(applied(conn))
+    ran: list[str] = []
+    for name, fn in migrations:
+        if name in done:
+            continue
+        with transaction(conn):
+            # Re-check inside the write lock: another process may have just applied it.
+            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                continue
+            fn(conn)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, to_ts(utc_now()))
+            )
+        ran.append(name)
+    return ran
 
 
 def lock_of(conn: sqlite3.Connection) -> threading.RLock:
@@ -137,9 +185,7 @@ def validate(model: type[_M], data: Mapping[str, object]) -> _M:
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        raise InvalidParam(f"{field or 'input'}: {first['msg']}", field=field) from exc
+        raise invalid_param(exc) from exc
 
 
 def meta_get(conn: sqlite3.Connection, key: str) -> str | None:

@@ -3,7 +3,8 @@
 Add a migration by appending a new ``@migration`` function at the end (``m00N_…``); never edit or
 reorder one that has shipped. :func:`migrate` applies, in order, each migration not yet recorded,
 each in its own transaction together with its ``_migrations`` row, so a crash leaves the schema at
-a clean step boundary. Running it again is a no-op.
+a clean step boundary. Running it again is a no-op. :func:`open_db` opens the main store with
+them (through the one open-and-migrate, :func:`~smart_spawn_plugin.store.db.open_migrated`).
 
 Times are stored as fixed-width ISO 8601 UTC text (see :func:`~smart_spawn_plugin.store.db.to_ts`),
 so ``ORDER BY``/range filters on them are time order. Every table that holds a user's data carries
@@ -13,11 +14,9 @@ so ``ORDER BY``/range filters on them are time order. Every table that holds a u
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from pathlib import Path
 
-from smart_spawn_plugin.store.db import locked, to_ts, transaction, utc_now
-
-Migration = Callable[[sqlite3.Connection], None]
+from smart_spawn_plugin.store.db import Migration, apply_migrations, open_migrated
 
 #: The ordered migrations: (name, function).
 MIGRATIONS: list[tuple[str, Migration]] = []
@@ -162,38 +161,15 @@ def m005_outbox(conn: sqlite3.Connection) -> None:
     )
 
 
-def applied(conn: sqlite3.Connection) -> list[str]:
-    """Names of the migrations already applied, in the order they were applied."""
-    with locked(conn):
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS _migrations "
-            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        rows = conn.execute("SELECT name FROM _migrations ORDER BY rowid").fetchall()
-    return [str(row[0]) for row in rows]
-
-
 def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply every pending migration in order; return the names applied now (empty if none).
+    """Apply the main store's pending migrations; return the names applied now."""
+    return apply_migrations(conn, MIGRATIONS)
 
-    Idempotent. Raises :class:`~smart_spawn_plugin.errors.StoreError` if a migration fails; that
-    migration is rolled back and later ones are not attempted.
-    """
-    done = set(applied(conn))
-    ran: list[str] = []
-    for name, fn in MIGRATIONS:
-        if name in done:
-            continue
-        with transaction(conn):
-            # Re-check inside the write lock: another process may have just applied it.
-            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
-                continue
-            fn(conn)
-            conn.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, to_ts(utc_now()))
-            )
-        ran.append(name)
-    return ran
+
+def open_db(path: Path | str) -> sqlite3.Connection:
+    """Open (creating if needed) the main store at ``path`` with its schema up to date.
+    Raises :class:`~smart_spawn_plugin.errors.StoreError` if the file cannot be opened."""
+    return open_migrated(path, MIGRATIONS)
 
 
 @migration

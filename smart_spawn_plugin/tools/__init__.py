@@ -1,11 +1,11 @@
 """Agent tools of smart-spawn: ``smart_spawn`` and ``smart_spawn_feedback``.
 
 Each tool is a pydantic args model (its JSON Schema is the tool's ``parameters``), a handler
-that never raises to the model, and a ``ToolSpec`` factory. They share a :class:`Runtime`.
+that never raises to the model, and a ``ToolSpec`` factory. They share the process's
+:class:`~smart_spawn_plugin.runtime.Runtime`.
 """
 
 from smart_spawn_plugin.tools.feedback import FeedbackArgs, feedback_tool, record_feedback
-from smart_spawn_plugin.tools.runtime import Runtime, merged_settings
 from smart_spawn_plugin.tools.smart_spawn import SmartSpawnArgs, smart_spawn, smart_spawn_tool
 
 #: Every tool the plugin registers, in registration order (the manifest's ``tools``).
@@ -14,10 +14,8 @@ TOOL_NAMES = ("smart_spawn", "smart_spawn_feedback")
 __all__ = [
     "TOOL_NAMES",
     "FeedbackArgs",
-    "Runtime",
     "SmartSpawnArgs",
     "feedback_tool",
-    "merged_settings",
     "record_feedback",
     "smart_spawn",
     "smart_spawn_tool",

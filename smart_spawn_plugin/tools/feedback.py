@@ -16,11 +16,10 @@ from typing import Any, Final
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from smart_spawn_plugin.client.base import OutcomeReport
+from smart_spawn_plugin.contract import ToolCall, ToolContext, ToolResult, ToolSpec
 from smart_spawn_plugin.errors import SmartSpawnError
-from smart_spawn_plugin.gateway.types import ToolCall, ToolContext, ToolResult, ToolSpec
 from smart_spawn_plugin.models import Category
-from smart_spawn_plugin.tools.errors import error_of
-from smart_spawn_plugin.tools.runtime import Runtime
+from smart_spawn_plugin.runtime import Runtime
 
 TOOL_NAME: Final = "smart_spawn_feedback"
 DESCRIPTION: Final = (
@@ -61,7 +60,7 @@ async def record_feedback(
         )
         reported = await runtime.rate(report, user_key=user_key)
     except (SmartSpawnError, ValidationError) as exc:
-        return error_of(exc)
+        return ToolResult.of_error(exc)
     verdict = "favoured" if rating >= 3 else "deprioritised"
     return ToolResult.of_json(
         {

@@ -22,17 +22,12 @@ from typing import Final, get_args
 from pydantic import JsonValue
 
 from smart_spawn_plugin.client.base import OutcomeReport, SpawnLogEntry
+from smart_spawn_plugin.contract import ModelChoice, SpawnAccepted, SpawnRequest, SubagentEnded
 from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import NoModel
-from smart_spawn_plugin.gateway.types import (
-    ModelChoice,
-    SpawnAccepted,
-    SpawnRequest,
-    SubagentEnded,
-)
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import BUDGETS, CATEGORIES, Budget, Category, Mode
-from smart_spawn_plugin.tools.runtime import Runtime
+from smart_spawn_plugin.runtime import Runtime
 
 logger = get_logger(__name__)
 
@@ -74,13 +69,11 @@ async def resolve_model(runtime: Runtime, request: SpawnRequest) -> ModelChoice 
     )
     try:
         try:
-            routed = await runtime.recommender.pick(pick)
+            routed = await runtime.pick(pick)
         except NoModel as exc:
             if exc.next_budget is None:
                 raise
-            routed = await runtime.recommender.pick(
-                pick.model_copy(update={"budget": exc.next_budget})
-            )
+            routed = await runtime.pick(pick.model_copy(update={"budget": exc.next_budget}))
     except Exception as exc:  # routing fails open: the spawn goes on, on the default model
         logger.warning("spawn_routing_failed", error=f"{type(exc).__name__}: {exc}")
         return None

@@ -25,8 +25,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 from pydantic.alias_generators import to_camel
 
-from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
-from smart_spawn_plugin.gateway.types import (
+from smart_spawn_plugin.contract import (
     SpawnAccepted,
     Spawner,
     SpawnRequest,
@@ -36,11 +35,11 @@ from smart_spawn_plugin.gateway.types import (
     ToolResult,
     ToolSpec,
 )
+from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
 from smart_spawn_plugin.models import Budget, Category, Mode, Strategy
 from smart_spawn_plugin.modes import MODES, ModeRequest, RunContext, recommend_mode, run_mode
 from smart_spawn_plugin.modes.base import StepSpec
-from smart_spawn_plugin.tools.errors import error_of
-from smart_spawn_plugin.tools.runtime import Runtime
+from smart_spawn_plugin.runtime import Runtime
 
 TOOL_NAME: Final = "smart_spawn"
 DESCRIPTION: Final = (
@@ -188,7 +187,8 @@ async def smart_spawn(
     try:
         args = SmartSpawnArgs.model_validate(dict(params))
         req = mode_request(args, runtime)
-        name = strategy or runtime.spawn_strategy or ("execute" if spawner else "recommend")
+        default = "execute" if spawner else "recommend"
+        name = strategy or runtime.settings.spawn_strategy or default
         run = STRATEGIES.get(name)
         if run is None:
             raise InvalidParam(
@@ -201,7 +201,7 @@ async def smart_spawn(
             )
         payload = await run(runtime, spawner or NoSpawner(), mode, req, ctx)
     except (SmartSpawnError, ValidationError) as exc:
-        return error_of(exc)
+        return ToolResult.of_error(exc)
     is_error = isinstance(payload, dict) and payload.get("status") == "failed"
     return ToolResult.of_json(payload, is_error=is_error)
 

@@ -1,4 +1,4 @@
-"""Fixtures: a temp-home ``Services`` (bundled snapshot catalog) and a local recommender."""
+"""Fixtures: a temp-home ``Runtime`` (bundled snapshot catalog) and a local recommender."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 
 from smart_spawn_plugin.client.local import LocalRecommender
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
-    with Services.open(home=tmp_path / "store") as opened:
+def services(tmp_path: Path) -> Iterator[Runtime]:
+    with Runtime.open(home=tmp_path / "store") as opened:
         opened.catalog.current()
         yield opened
 
 
 @pytest.fixture
-def local(services: Services) -> LocalRecommender:
-    return LocalRecommender.from_services(services)
+def local(services: Runtime) -> LocalRecommender:
+    return services.local

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from smart_spawn_plugin.client import RECOMMENDERS, open_recommender, recommender_kind
+from smart_spawn_plugin.client import RECOMMENDERS, recommender_kind
 from smart_spawn_plugin.client.base import OutcomeReport, SpawnLogEntry
 from smart_spawn_plugin.client.local import LocalRecommender
 from smart_spawn_plugin.client.remote import RemoteRecommender
 from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import InvalidParam, MissingParam
-from smart_spawn_plugin.feedback.adjuster import FeedbackAdjuster
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.settings import Settings
 from smart_spawn_plugin.store.ratings import RatingsStore
 from smart_spawn_plugin.store.spawnlog import SpawnLogStore
@@ -64,7 +63,7 @@ async def test_ratings_are_per_user(local: LocalRecommender) -> None:
 
 
 async def test_log_spawn_keeps_real_usage_and_price(
-    local: LocalRecommender, services: Services
+    local: LocalRecommender, services: Runtime
 ) -> None:
     model = services.catalog.current().models[0]
     entry = SpawnLogEntry(
@@ -86,7 +85,7 @@ async def test_log_spawn_keeps_real_usage_and_price(
 
 
 async def test_implicit_outcome_is_stored_as_implicit(
-    local: LocalRecommender, services: Services
+    local: LocalRecommender, services: Runtime
 ) -> None:
     await local.record_outcome(
         OutcomeReport(model="a/b", category="research", rating=4, implicit=True)
@@ -95,19 +94,18 @@ async def test_implicit_outcome_is_stored_as_implicit(
     assert row.source == "implicit"
 
 
-def test_adjuster_without_feedback_is_none(services: Services) -> None:
-    assert FeedbackAdjuster.for_user(RatingsStore(services.db), None, "local", []) is None
+def test_adjuster_without_feedback_is_none(local: LocalRecommender) -> None:
+    assert local.scores.adjuster("local", []) is None
 
 
-def test_registry_chooses_by_api_url(services: Services) -> None:
+def test_registry_chooses_by_api_url(services: Runtime) -> None:
     assert set(RECOMMENDERS) == {"local", "remote"}
     assert recommender_kind(None) == "local"
     assert recommender_kind("https://api.example") == "remote"
     assert Settings(apiUrl="local").api_url is None
-    assert isinstance(open_recommender(services), LocalRecommender)
-    remote_view = Services(
-        Settings(apiUrl="https://api.example/api", home=services.settings.home),
-        services.db,
-        services.catalog,
+    assert services.recommender is services.local
+    remote = Runtime(
+        Settings(apiUrl="https://api.example/api", home=services.settings.home), services.db
     )
-    assert isinstance(open_recommender(remote_view), RemoteRecommender)
+    assert isinstance(remote.recommender, RemoteRecommender)
+    assert remote.recommender.fallback is remote.local

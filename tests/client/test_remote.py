@@ -14,7 +14,7 @@ from smart_spawn_plugin.client.remote import OUTCOME_KIND, SPAWN_LOG_KIND, Remot
 from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import InvalidParam, NoModel
 from smart_spawn_plugin.feedback.telemetry import Outbox
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.store.outbox import OutboxStore
 
 API = "https://routing.example/api"
@@ -33,7 +33,7 @@ ORIGINAL_PICK = {
 
 
 def remote(
-    services: Services, local: LocalRecommender, handler: Handler
+    services: Runtime, local: LocalRecommender, handler: Handler
 ) -> tuple[RemoteRecommender, list[httpx.Request]]:
     seen: list[httpx.Request] = []
 
@@ -43,11 +43,11 @@ def remote(
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(record))
     outbox = Outbox(OutboxStore(services.db))
-    return RemoteRecommender(API, http, local, outbox, owns_http=True), seen
+    return RemoteRecommender(API, http, local, outbox), seen
 
 
 async def test_pick_parses_the_original_shape_and_caches(
-    services: Services, local: LocalRecommender
+    services: Runtime, local: LocalRecommender
 ) -> None:
     client, seen = remote(services, local, lambda r: httpx.Response(200, json=ORIGINAL_PICK))
     request = PickRequest(task="write a python function that parses ISO dates", budget="high")
@@ -64,16 +64,16 @@ async def test_pick_parses_the_original_shape_and_caches(
     # any other field is another cache key
     await client.pick(request.model_copy(update={"exclude": ["x/y"]}))
     assert len(seen) == 2
-    await client.aclose()
+    await client.http.aclose()
 
 
 async def test_long_tasks_are_sent_as_their_category(
-    services: Services, local: LocalRecommender
+    services: Runtime, local: LocalRecommender
 ) -> None:
     client, seen = remote(services, local, lambda r: httpx.Response(200, json=ORIGINAL_PICK))
     await client.pick(PickRequest(task="Write a Python function that sorts a list. " * 20))
     assert seen[0].url.params["task"] == "coding"
-    await client.aclose()
+    await client.http.aclose()
 
 
 @pytest.mark.parametrize(
@@ -86,18 +86,18 @@ async def test_long_tasks_are_sent_as_their_category(
     ],
 )
 async def test_failures_fall_back_to_local(
-    services: Services, local: LocalRecommender, handler: Handler, reason: str
+    services: Runtime, local: LocalRecommender, handler: Handler, reason: str
 ) -> None:
     client, _ = remote(services, local, handler)
     routed = await client.pick(PickRequest(task="summarise this paper"))
     assert routed.source == "local-fallback"
     assert routed.fallback_reason is not None and reason in routed.fallback_reason
     assert routed.decision.id  # the local engine answered
-    await client.aclose()
+    await client.http.aclose()
 
 
 async def test_timeout_and_connection_errors_fall_back(
-    services: Services, local: LocalRecommender
+    services: Runtime, local: LocalRecommender
 ) -> None:
     def timeout(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow", request=request)
@@ -106,7 +106,7 @@ async def test_timeout_and_connection_errors_fall_back(
     routed = await client.pick(PickRequest(task="prove that sqrt 2 is irrational"))
     assert routed.source == "local-fallback"
     assert routed.fallback_reason is not None and "timed out" in routed.fallback_reason
-    await client.aclose()
+    await client.http.aclose()
 
     def refused(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
@@ -114,11 +114,11 @@ async def test_timeout_and_connection_errors_fall_back(
     client, _ = remote(services, local, refused)
     assert (await client.pick(PickRequest(task="x"))).source == "local-fallback"
     assert (await client.recommend(PickRequest(category="coding"), 2)).data
-    await client.aclose()
+    await client.http.aclose()
 
 
 async def test_verdicts_on_the_request_are_raised(
-    services: Services, local: LocalRecommender
+    services: Runtime, local: LocalRecommender
 ) -> None:
     no_model = {"error": {"code": "NO_MODEL", "message": "No model found"}}
     client, _ = remote(services, local, lambda r: httpx.Response(404, json=no_model))
@@ -129,22 +129,22 @@ async def test_verdicts_on_the_request_are_raised(
     with pytest.raises(InvalidParam) as info:
         await client.pick(PickRequest(task="x"))
     assert info.value.field == "budget"
-    await client.aclose()
+    await client.http.aclose()
 
 
 async def test_category_weights_are_answered_locally_and_say_so(
-    services: Services, local: LocalRecommender
+    services: Runtime, local: LocalRecommender
 ) -> None:
     client, seen = remote(services, local, lambda r: httpx.Response(200, json=ORIGINAL_PICK))
     routed = await client.pick(PickRequest(task="x", category_weights={"coding": 1.0}))
     assert routed.source == "local-fallback"
     assert "categoryWeights" in (routed.fallback_reason or "")
     assert seen == []
-    await client.aclose()
+    await client.http.aclose()
 
 
 async def test_feedback_is_queued_while_down_and_delivered_later(
-    services: Services, local: LocalRecommender
+    services: Runtime, local: LocalRecommender
 ) -> None:
     up = {"value": False}
     delivered: list[tuple[str, dict[str, object]]] = []
@@ -173,18 +173,16 @@ async def test_feedback_is_queued_while_down_and_delivered_later(
     assert paths == ["/api/spawn-log", "/api/spawn-log/outcome"]
     outcome = next(body for path, body in delivered if path.endswith("outcome"))
     assert outcome == {"model": "a/b", "category": "coding", "rating": 5, "implicit": False}
-    await client.aclose()
+    await client.http.aclose()
 
 
-async def test_against_our_own_api(services: Services, local: LocalRecommender) -> None:
+async def test_against_our_own_api(services: Runtime, local: LocalRecommender) -> None:
     from smart_spawn_plugin.server.app import create_app
-    from smart_spawn_plugin.server.config import ServerConfig
+    from smart_spawn_plugin.settings import ServerSettings
 
-    app = create_app(services, ServerConfig(access_log=False, background_refresh=False))
+    app = create_app(services, ServerSettings(access_log=False, background_refresh=False))
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-    client = RemoteRecommender(
-        "http://test/api", http, local, Outbox(OutboxStore(services.db)), owns_http=True
-    )
+    client = RemoteRecommender("http://test/api", http, local, Outbox(OutboxStore(services.db)))
     request = PickRequest(task="write a rust function to reverse a string")
     routed = await client.pick(request)
     assert routed.source == "remote"
@@ -197,4 +195,4 @@ async def test_against_our_own_api(services: Services, local: LocalRecommender) 
         OutcomeReport(model=routed.decision.id, category="coding", rating=5)
     )
     assert OutboxStore(services.db).pending() == []
-    await client.aclose()
+    await client.http.aclose()

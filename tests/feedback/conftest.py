@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from smart_spawn_plugin.store.db import open_db
+from smart_spawn_plugin.store import open_db
 
 
 @pytest.fixture

@@ -7,19 +7,19 @@ import asyncio
 import pluggy
 from structlog.testing import capture_logs
 
+from smart_spawn_plugin.contract import (
+    ModelChoice,
+    SpawnDecision,
+    SpawnRequest,
+    ToolCall,
+    ToolCallDecision,
+)
 from smart_spawn_plugin.gateway import hookimpl, hookspecs
 from smart_spawn_plugin.gateway.calling import (
     call_hook,
     gate_spawn,
     gate_tool_call,
     resolve_model,
-)
-from smart_spawn_plugin.gateway.types import (
-    ModelChoice,
-    SpawnDecision,
-    SpawnRequest,
-    ToolCall,
-    ToolCallDecision,
 )
 
 

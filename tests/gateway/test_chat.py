@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from smart_spawn_plugin.gateway.chat import ChatEvent, chat_turn
-from smart_spawn_plugin.gateway.config import GatewayConfig
 from smart_spawn_plugin.gateway.executor import OpenAICompatExecutor
 from smart_spawn_plugin.gateway.host import Gateway
 from smart_spawn_plugin.gateway.messages import ChatMessage
-from smart_spawn_plugin.settings import Settings
+from smart_spawn_plugin.settings import GatewaySettings, Settings
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply, FakeToolCall
 
 
@@ -25,7 +24,7 @@ async def test_chat_turn_runs_a_tool_call_and_returns_the_final_answer(
     settings = Settings(baseUrl=fake_openai.base_url, maxUsdPerRun=1.0)
     events: list[ChatEvent] = []
     async with Gateway(
-        settings, plugins=[], config=GatewayConfig(default_model="child/model")
+        settings, plugins=[], config=GatewaySettings(default_model="child/model")
     ) as gw:
         executor = OpenAICompatExecutor(fake_openai.base_url, "k")
         first = await chat_turn(

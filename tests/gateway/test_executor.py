@@ -7,10 +7,10 @@ import json
 import httpx
 import pytest
 
+from smart_spawn_plugin.contract import FunctionDef, FunctionTool
 from smart_spawn_plugin.errors import UpstreamError
 from smart_spawn_plugin.gateway.executor import OpenAICompatExecutor, wire_model_id
 from smart_spawn_plugin.gateway.messages import ChatMessage
-from smart_spawn_plugin.gateway.types import FunctionDef, FunctionTool
 from smart_spawn_plugin.settings import Settings
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply, FakeToolCall
 

@@ -8,8 +8,8 @@ import pluggy
 import pytest
 
 from smart_spawn_plugin import gateway
+from smart_spawn_plugin.contract import ModelChoice, SpawnRequest
 from smart_spawn_plugin.gateway import hookspecs
-from smart_spawn_plugin.gateway.types import ModelChoice, SpawnRequest
 
 
 def _specs() -> dict[str, object]:

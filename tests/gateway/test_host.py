@@ -8,13 +8,8 @@ from typing import Any
 
 import pytest
 
-from smart_spawn_plugin.errors import InvalidParam, NotFound, SpawnTimeout
-from smart_spawn_plugin.gateway import hookimpl
-from smart_spawn_plugin.gateway.config import GatewayConfig, PluginEntry
-from smart_spawn_plugin.gateway.host import Gateway
-from smart_spawn_plugin.gateway.types import (
+from smart_spawn_plugin.contract import (
     ModelChoice,
-    PluginManifest,
     SpawnAccepted,
     SpawnDecision,
     SpawnRequest,
@@ -25,7 +20,11 @@ from smart_spawn_plugin.gateway.types import (
     ToolResult,
     ToolSpec,
 )
-from smart_spawn_plugin.settings import Settings
+from smart_spawn_plugin.errors import InvalidParam, NotFound, SpawnTimeout
+from smart_spawn_plugin.gateway import hookimpl
+from smart_spawn_plugin.gateway.host import Gateway
+from smart_spawn_plugin.gateway.types import PluginManifest
+from smart_spawn_plugin.settings import GatewaySettings, PluginEntry, Settings
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply
 
 
@@ -87,7 +86,7 @@ async def make_gateway(
     """Build gateways on the fake server; every one is stopped at teardown."""
     made: list[Gateway] = []
 
-    def build(*plugins: object, config: GatewayConfig | None = None, **kw: Any) -> Gateway:
+    def build(*plugins: object, config: GatewaySettings | None = None, **kw: Any) -> Gateway:
         price_lookup = kw.pop("price_lookup", None)
         gw = Gateway(
             settings(baseUrl=fake_openai.base_url, **kw),
@@ -117,7 +116,7 @@ async def test_spawn_without_model_is_routed_and_costed(
     fake_openai.script("routed/model", FakeReply(content="done!", cost=0.02, prompt_tokens=7))
     plugin = Recorder()
     gw = make_gateway(
-        plugin, config=GatewayConfig(plugins={"recorder": PluginEntry(config={"mode": "a"})})
+        plugin, config=GatewaySettings(plugins={"recorder": PluginEntry(config={"mode": "a"})})
     )
     async with gw:
         result, ended = await spawn_and_wait(gw, {"task": "research the moon", "label": "moon"})
@@ -153,7 +152,7 @@ async def test_cost_from_catalog_price_when_provider_reports_none(
 async def test_no_routing_decision_falls_back_to_default_model(
     make_gateway: Callable[..., Gateway], fake_openai: FakeOpenAIServer
 ) -> None:
-    gw = make_gateway(Recorder(model=None), config=GatewayConfig(default_model="fallback/model"))
+    gw = make_gateway(Recorder(model=None), config=GatewaySettings(default_model="fallback/model"))
     result, ended = await spawn_and_wait(gw, {"task": "anything"})
     assert isinstance(result.details, dict)
     assert result.details["choice"] == {
@@ -174,7 +173,7 @@ async def test_a_raising_router_never_blocks_a_spawn(
         async def resolve_spawn_model(self) -> ModelChoice:
             raise ConnectionError("routing API unreachable")
 
-    gw = make_gateway(Broken(), config=GatewayConfig(default_model="fallback/model"))
+    gw = make_gateway(Broken(), config=GatewaySettings(default_model="fallback/model"))
     _, ended = await spawn_and_wait(gw, {"task": "anything"})
     assert ended.outcome == "ok"
     assert ended.model == "fallback/model"
@@ -190,7 +189,7 @@ async def test_a_slow_router_times_out_and_the_spawn_proceeds(
             return ModelChoice(model="late/model")
 
     gw = make_gateway(
-        Slow(), config=GatewayConfig(default_model="fallback/model", hook_timeout_seconds=0.05)
+        Slow(), config=GatewaySettings(default_model="fallback/model", hook_timeout_seconds=0.05)
     )
     _, ended = await spawn_and_wait(gw, {"task": "anything"})
     assert ended.model == "fallback/model"
@@ -428,7 +427,7 @@ def test_bad_plugin_config_names_plugin_and_key(
         Gateway(
             settings(baseUrl=fake_openai.base_url),
             plugins=[Recorder()],
-            config=GatewayConfig(plugins=entries),
+            config=GatewaySettings(plugins=entries),
         )
     assert info.value.field == field
     assert field in info.value.message
@@ -438,7 +437,7 @@ def test_disabled_plugin_is_not_loaded(fake_openai: FakeOpenAIServer) -> None:
     gw = Gateway(
         settings(baseUrl=fake_openai.base_url),
         plugins=[ToolPlugin()],
-        config=GatewayConfig(plugins={"ToolPlugin": PluginEntry(enabled=False)}),
+        config=GatewaySettings(plugins={"ToolPlugin": PluginEntry(enabled=False)}),
     )
     # a plugin without a manifest is keyed by its class (or module) name
     assert "echo" not in gw.tools

@@ -15,6 +15,7 @@ from llm.plugins import pm
 
 from smart_spawn_plugin import llm_plugin
 from smart_spawn_plugin.errors import InvalidParam, NoModel
+from smart_spawn_plugin.feedback.telemetry import COMMUNITY_KIND
 
 FAKE_IDS = ("gpt-4o-mini", "anthropic/claude-sonnet-4", "deepseek/deepseek-chat")
 
@@ -120,7 +121,20 @@ def test_toolbox_pick_recommend_spawn_feedback() -> None:
     assert named.endswith("answer from deepseek/deepseek-chat")
     recorded = json.loads(box.feedback("openai/gpt-4o-mini", "coding", 5))
     assert recorded == {"recorded": True, "model": "openai/gpt-4o-mini", "category": "coding",
-                        "rating": 5}  # fmt: skip
+                        "rating": 5, "communityReported": False}  # fmt: skip
+
+
+def test_feedback_takes_the_one_rating_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rating from llm is stored through the runtime like every other surface's: the next
+    pick reflects it, and it is queued for the community when the user opted in."""
+    monkeypatch.setenv("SMART_SPAWN_TELEMETRY_OPT_IN", "true")
+    box = llm_plugin.SmartSpawn()
+    first = json.loads(box.pick("refactor the parser", category="coding"))["model"]
+    for _ in range(8):
+        assert json.loads(box.feedback(first, "coding", 1))["communityReported"] is True
+    assert json.loads(box.pick("refactor the parser", category="coding"))["model"] != first
+    runtime = llm_plugin._ROUTER.runtime
+    assert len(runtime.outbox.store.pending(kind=COMMUNITY_KIND)) == 8
 
 
 def test_toolbox_rejects_bad_arguments_naming_the_field() -> None:

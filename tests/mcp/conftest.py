@@ -13,9 +13,9 @@ import pytest
 from mcp import Client
 from mcp.types import CallToolResult
 
-from smart_spawn_plugin.mcp.config import McpSettings
 from smart_spawn_plugin.mcp_server import build_server
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
+from smart_spawn_plugin.settings import McpSettings, Settings
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply
 
 #: Upper bound on polling iterations (a hang guard, not a timing assertion).
@@ -31,22 +31,36 @@ def fake_openai() -> Iterator[FakeOpenAIServer]:
 
 
 @pytest.fixture
-def services(tmp_path: Path, fake_openai: FakeOpenAIServer) -> Iterator[Services]:
-    with Services.open(home=tmp_path / "home", base_url=fake_openai.base_url) as opened:
+def services(tmp_path: Path, fake_openai: FakeOpenAIServer) -> Iterator[Runtime]:
+    with Runtime.open(home=tmp_path / "home", base_url=fake_openai.base_url) as opened:
         yield opened
 
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[Client]]
+#: The original MCP server's names of the run limits that are top-level ``Settings`` fields.
+TOP_LEVEL = {
+    "max_usd_per_run": "max_usd_per_run",
+    "max_parallel_nodes_per_run": "max_concurrency",
+    "node_timeout_seconds": "spawn_timeout",
+}
+
+
+def with_caps(settings: Settings, caps: dict[str, Any]) -> Settings:
+    """``settings`` with the MCP server's caps (the original's names) set."""
+    top = {TOP_LEVEL[k]: v for k, v in caps.items() if k in TOP_LEVEL}
+    mcp = {k: v for k, v in caps.items() if k not in TOP_LEVEL}
+    section = McpSettings.model_validate({**settings.mcp.model_dump(), **mcp})
+    return settings.model_copy(update={**top, "mcp": section})
 
 
 @pytest.fixture
-def mcp_client(services: Services) -> ClientFactory:
+def mcp_client(services: Runtime) -> ClientFactory:
     """``async with mcp_client(**caps) as client``: a server with those limits, connected."""
 
     @asynccontextmanager
     async def connect(**caps: Any) -> AsyncIterator[Client]:
-        settings = McpSettings.load(**{"retry_backoff_seconds": 0, **caps})
-        async with Client(build_server(services, settings)) as client:
+        services.settings = with_caps(services.settings, {"retry_backoff_seconds": 0, **caps})
+        async with Client(build_server(services)) as client:
             yield client
 
     return connect

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.store.ratings import RatingsStore
 from tests.mcp.conftest import ClientFactory, call_error, call_ok
 
@@ -122,7 +122,7 @@ async def test_roles_compose(mcp_client: ClientFactory) -> None:
 
 
 async def test_feedback_is_recorded_for_the_next_pick(
-    mcp_client: ClientFactory, services: Services
+    mcp_client: ClientFactory, services: Runtime
 ) -> None:
     async with mcp_client() as client:
         out = await call_ok(

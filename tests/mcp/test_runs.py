@@ -7,11 +7,10 @@ import json
 
 import pytest
 
-from smart_spawn_plugin.mcp.config import McpSettings
-from smart_spawn_plugin.mcp.runtime import RUNS_DB
+from smart_spawn_plugin.mcp.state import RUNS_DB
 from smart_spawn_plugin.mcp.store import RunStore, open_runs_db
 from smart_spawn_plugin.modes import MODES
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply
 from tests.mcp.conftest import ClientFactory, call_error, call_ok, wait_finished, wait_until
 
@@ -184,9 +183,9 @@ async def test_retryable_errors_are_retried_and_others_are_not(
 
 
 async def test_crash_recovery_fails_interrupted_runs_and_resumes_queued_ones(
-    mcp_client: ClientFactory, services: Services
+    mcp_client: ClientFactory, services: Runtime
 ) -> None:
-    home = McpSettings.load().home_for(services.settings.home)
+    home = services.settings.mcp.home_for(services.settings.home)
     store = RunStore(open_runs_db(home / RUNS_DB))
     params = json.dumps({"task": "say hi", "mode": "single"})
     crashed = store.create_run(task="say hi", mode="single", budget="medium", params_json=params)

@@ -19,11 +19,7 @@ from typing import Any
 import pytest
 
 from smart_spawn_plugin.client.base import OutcomeReport, Routed, SpawnLogEntry
-from smart_spawn_plugin.engine.select.queries import recommend
-from smart_spawn_plugin.engine.select.requests import PickRequest, RecommendResult
-from smart_spawn_plugin.engine.select.selection import Selector
-from smart_spawn_plugin.errors import BudgetExceeded, SpawnTimeout
-from smart_spawn_plugin.gateway.types import (
+from smart_spawn_plugin.contract import (
     Outcome,
     SpawnAccepted,
     SpawnRequest,
@@ -31,6 +27,10 @@ from smart_spawn_plugin.gateway.types import (
     ToolContext,
     Usage,
 )
+from smart_spawn_plugin.engine.select.queries import recommend
+from smart_spawn_plugin.engine.select.requests import PickRequest, RecommendResult
+from smart_spawn_plugin.engine.select.selection import Selector
+from smart_spawn_plugin.errors import BudgetExceeded, SpawnTimeout
 from smart_spawn_plugin.models import Catalog
 from smart_spawn_plugin.modes.base import ModeRequest
 from smart_spawn_plugin.modes.run import RunContext

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smart_spawn_plugin.gateway.types import SpawnRequest
+from smart_spawn_plugin.contract import SpawnRequest
 from smart_spawn_plugin.modes import recommend_mode, run_mode
 from smart_spawn_plugin.modes.base import ModeRequest, SpawnRecord
 from smart_spawn_plugin.modes.gate import cheap_check, parse_judge

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
+from smart_spawn_plugin.contract import SpawnRequest
 from smart_spawn_plugin.errors import InvalidParam
-from smart_spawn_plugin.gateway.types import SpawnRequest
 from smart_spawn_plugin.modes import run_mode
 from smart_spawn_plugin.modes.base import ModeRequest
 from smart_spawn_plugin.modes.run import RunContext

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from smart_spawn_plugin.gateway.config import GatewayConfig, PluginEntry
 from smart_spawn_plugin.gateway.host import Gateway
-from smart_spawn_plugin.settings import Settings
+from smart_spawn_plugin.settings import GatewaySettings, PluginEntry, Settings
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply
 
 
@@ -33,6 +32,6 @@ def make_gateway(tmp_path: Path, fake_openai: FakeOpenAIServer) -> Any:
             spawnTimeout=10,
         )
         entries = {"smart-spawn": PluginEntry(config=config)} if config else {}
-        return Gateway(settings, plugins=[plugin], config=GatewayConfig(plugins=entries))
+        return Gateway(settings, plugins=[plugin], config=GatewaySettings(plugins=entries))
 
     return make

@@ -13,7 +13,7 @@ import structlog
 
 import smart_spawn_plugin.cli_spawn  # noqa: F401  # registers the subcommands
 from smart_spawn_plugin import cli
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.store.ratings import RatingsStore
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply, FakeToolCall
 
@@ -102,7 +102,7 @@ def test_feedback_records_and_validates(capsys: pytest.CaptureFixture[str], tmp_
     assert "favoured" in out
     code, _, err = run(capsys, "--home", str(tmp_path), "feedback", "a/b", "coding", "7")
     assert code == 1 and "rating" in err
-    with Services.open(home=tmp_path) as services:
+    with Runtime.open(home=tmp_path) as services:
         assert [r.rating for r in RatingsStore(services.db).rows()] == [5]
 
 

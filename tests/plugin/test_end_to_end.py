@@ -69,7 +69,7 @@ async def test_chat_request_runs_smart_spawn_in_each_mode(
         final, messages = await _chat(gateway, f"Please handle this ({mode}): {TASKS[mode]}")
         body = _tool_payload(messages, "smart_spawn")
         runtime = plugin.runtime(gateway)
-        rows = SpawnLogStore(runtime.services.db).rows()
+        rows = SpawnLogStore(runtime.db).rows()
 
     # the tool ran in the asked mode and succeeded
     assert body["mode"] == mode

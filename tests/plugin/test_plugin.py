@@ -10,11 +10,11 @@ import pluggy
 import pytest
 
 import smart_spawn_plugin.plugin as plugin_module
+from smart_spawn_plugin.contract import SpawnRequest
 from smart_spawn_plugin.errors import InvalidParam
 from smart_spawn_plugin.gateway import hookspecs
-from smart_spawn_plugin.gateway.types import SpawnRequest
 from smart_spawn_plugin.plugin import PLUGIN_ID, SmartSpawnPlugin, manifest
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.store.outbox import OutboxStore
 from smart_spawn_plugin.store.ratings import RatingsStore
 from smart_spawn_plugin.store.spawnlog import SpawnLogStore
@@ -66,13 +66,13 @@ async def test_plain_sessions_spawn_is_routed_and_logged_with_real_usage(
         assert ended.outcome == "ok"
         assert fake_openai.requests[-1].body["model"] == accepted["model"]
         runtime = plugin.runtime(gateway)
-        (row,) = SpawnLogStore(runtime.services.db).rows()
+        (row,) = SpawnLogStore(runtime.db).rows()
         assert row.model == accepted["model"]
         assert (row.prompt_tokens, row.completion_tokens) == (40, 5)
         assert row.cost_usd == pytest.approx(0.002)
         assert row.status == "ok" and row.run_id == accepted["runId"]
         # no implicit rating without the opt-in
-        assert RatingsStore(runtime.services.db).rows() == []
+        assert RatingsStore(runtime.db).rows() == []
 
 
 async def test_a_named_model_is_not_routed(make_gateway: Any) -> None:
@@ -82,7 +82,7 @@ async def test_a_named_model_is_not_routed(make_gateway: Any) -> None:
         accepted = json.loads(result.text_content)
         assert accepted["model"] == "my/model"
         await gateway.wait(accepted["runId"])
-        assert SpawnLogStore(plugin.runtime(gateway).services.db).rows() == []
+        assert SpawnLogStore(plugin.runtime(gateway).db).rows() == []
 
 
 async def test_implicit_ratings_only_when_opted_in(
@@ -95,7 +95,7 @@ async def test_implicit_ratings_only_when_opted_in(
         accepted = json.loads(result.text_content)
         ended = await gateway.wait(accepted["runId"])
         assert ended.outcome == "error"
-        (rating,) = RatingsStore(plugin.runtime(gateway).services.db).rows()
+        (rating,) = RatingsStore(plugin.runtime(gateway).db).rows()
         assert (rating.model, rating.rating, rating.source) == (accepted["model"], 1, "implicit")
 
 
@@ -131,7 +131,7 @@ async def test_remote_api_down_routes_locally_and_queues_feedback(make_gateway: 
             {"model": accepted["model"], "category": "coding", "rating": 5},
         )
         assert not feedback.is_error
-        pending = OutboxStore(plugin.runtime(gateway).services.db).pending()
+        pending = OutboxStore(plugin.runtime(gateway).db).pending()
         urls = sorted(item.url for item in pending)
         assert urls == [
             "https://routing.example/api/spawn-log",
@@ -151,7 +151,7 @@ async def test_smart_spawn_executes_through_the_gateway(
         assert body["status"] == "ok" and body["output"] == "done"
         (decision,) = body["routingDecision"]["models"]
         assert body["outputs"][0]["model"] == decision["model"]
-        rows = SpawnLogStore(plugin.runtime(gateway).services.db).rows()
+        rows = SpawnLogStore(plugin.runtime(gateway).db).rows()
         assert len(rows) == 1  # logged once, by the mode's run (not again by the hook)
 
 
@@ -172,9 +172,9 @@ async def test_bad_plugin_config_is_refused_naming_the_key(make_gateway: Any) ->
     assert "defaultBudget" in str(info.value)
 
 
-async def test_injected_services_are_shared(make_gateway: Any, tmp_path: Any) -> None:
-    with Services.open(home=tmp_path / "shared") as services:
-        plugin = SmartSpawnPlugin(services=services)
+async def test_an_injected_runtime_is_shared(make_gateway: Any, tmp_path: Any) -> None:
+    with Runtime.open(home=tmp_path / "shared") as services:
+        plugin = SmartSpawnPlugin(runtime=services)
         async with make_gateway(plugin) as gateway:
             await gateway.call_tool(
                 "smart_spawn_feedback", {"model": "a/b", "category": "coding", "rating": 3}

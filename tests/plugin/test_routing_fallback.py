@@ -18,11 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
-from smart_spawn_plugin.gateway.config import GatewayConfig, PluginEntry
 from smart_spawn_plugin.gateway.executor import wire_model_id
 from smart_spawn_plugin.gateway.host import Gateway
 from smart_spawn_plugin.plugin import SmartSpawnPlugin
-from smart_spawn_plugin.settings import Settings
+from smart_spawn_plugin.settings import GatewaySettings, PluginEntry, Settings
 from tests.fakes.openai_server import FakeOpenAIServer
 
 TASK = "write a python function that parses ISO 8601 dates"
@@ -47,7 +46,7 @@ def _gateway(
     settings = Settings(
         home=tmp_path / "store", baseUrl=server.base_url, executorApiKey="sk-test", spawnTimeout=10
     )
-    config = GatewayConfig(
+    config = GatewaySettings(
         plugins={"smart-spawn": PluginEntry(config={"apiUrl": API})},
         hook_timeout_seconds=hook_budget,
     )

@@ -1,4 +1,4 @@
-"""Fixtures: a temp-home ``Services`` (catalog from the bundled snapshot) and an in-process
+"""Fixtures: a temp-home ``Runtime`` (catalog from the bundled snapshot) and an in-process
 client over the app (``httpx.ASGITransport``)."""
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.server.app import create_app
-from smart_spawn_plugin.server.config import ServerConfig
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.settings import ServerSettings
 from tests.server.helpers import client_for
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
-    with Services.open(home=tmp_path) as opened:
+def services(tmp_path: Path) -> Iterator[Runtime]:
+    with Runtime.open(home=tmp_path) as opened:
         opened.catalog.current()
         yield opened
 
@@ -28,13 +28,13 @@ MakeApp = Callable[..., FastAPI]
 
 
 @pytest.fixture
-def make_app(services: Services) -> MakeApp:
+def make_app(services: Runtime) -> MakeApp:
     """``make_app(**config_fields)`` → an app over the test services (no access log)."""
 
-    def make(services_: Services | None = None, **fields: Any) -> FastAPI:
+    def make(services_: Runtime | None = None, **fields: Any) -> FastAPI:
         fields.setdefault("access_log", False)
         fields.setdefault("background_refresh", False)
-        return create_app(services_ or services, ServerConfig(**fields))
+        return create_app(services_ or services, ServerSettings(**fields))
 
     return make
 

@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.server.app import create_app
-from smart_spawn_plugin.server.config import ServerConfig
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.settings import ServerSettings
 
 HANG_GUARD_S = 60.0
 
@@ -79,9 +79,9 @@ def _value_for(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
 
 @pytest.fixture(scope="module")
 def fuzz_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, dict[str, Any]]]:
-    with Services.open(home=tmp_path_factory.mktemp("fuzz")) as services:
+    with Runtime.open(home=tmp_path_factory.mktemp("fuzz")) as services:
         services.catalog.current()
-        config = ServerConfig(access_log=False, rate_limit=10**9, background_refresh=False)
+        config = ServerSettings(access_log=False, rate_limit=10**9, background_refresh=False)
         app = create_app(services, config)
         yield app, app.openapi()
 

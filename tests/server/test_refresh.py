@@ -7,15 +7,15 @@ import asyncio
 
 import pytest
 
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.server.refresher import Refresher
-from smart_spawn_plugin.services import Services
 from tests.server.conftest import MakeApp
 from tests.server.helpers import client_for, error, state
 
 
 async def test_refresh_requires_key_when_set(tmp_path, monkeypatch, make_app: MakeApp) -> None:
     monkeypatch.setenv("REFRESH_API_KEY", "s3cret")
-    with Services.open(home=tmp_path / "keyed") as services:
+    with Runtime.open(home=tmp_path / "keyed") as services:
         app = make_app(services, refresh_limit=10)
         async with client_for(app, client=("203.0.113.5", 1)) as c:
             for headers in ({}, {"authorization": "Bearer nope"}, {"authorization": "s3cret"}):
@@ -84,7 +84,7 @@ async def test_one_refresh_at_a_time_across_timer_and_manual() -> None:
     assert done
 
 
-async def test_lifespan_starts_and_stops_timer(services: Services, make_app: MakeApp) -> None:
+async def test_lifespan_starts_and_stops_timer(services: Runtime, make_app: MakeApp) -> None:
     services.settings.live_sources = True
     app = make_app(background_refresh=True, refresh_interval_s=3600)
 

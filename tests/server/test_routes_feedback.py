@@ -54,7 +54,7 @@ async def test_outcome_and_scores(client: httpx.AsyncClient) -> None:
 
 
 async def test_community_report_scores_and_instance_limit(app, client) -> None:
-    state(app).community._limit = 2
+    state(app).service.community._limit = 2
     for i in range(3):
         for _ in range(2):
             r = await client.post(

@@ -10,11 +10,11 @@ from smart_spawn_plugin.store.db import (
     from_ts,
     meta_get,
     meta_get_or_create,
-    open_db,
     to_ts,
     transaction,
     validate,
 )
+from smart_spawn_plugin.store.migrations import open_db
 from smart_spawn_plugin.store.ratings import RatingIn, RatingsStore
 
 

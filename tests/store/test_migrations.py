@@ -5,8 +5,9 @@ import sqlite3
 import pytest
 
 from smart_spawn_plugin.errors import StoreError
-from smart_spawn_plugin.store.db import open_db
-from smart_spawn_plugin.store.migrations import MIGRATIONS, applied, migrate
+from smart_spawn_plugin.store import open_db
+from smart_spawn_plugin.store.db import applied
+from smart_spawn_plugin.store.migrations import MIGRATIONS, migrate
 
 TABLES = {
     "_migrations",

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.settings import Settings
-from smart_spawn_plugin.tools.runtime import Runtime
 
 MakeRuntime = Callable[..., Runtime]
 
@@ -32,7 +32,7 @@ async def make_runtime(tmp_path: Path, posted: list[httpx.Request]) -> AsyncIter
     def make(**settings: Any) -> Runtime:
         http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
         runtime = Runtime.open(Settings(home=tmp_path / "store", **settings), http=http)
-        runtime.owns_http = True
+        runtime._owns_http = True
         opened.append(runtime)
         return runtime
 

@@ -44,7 +44,7 @@ async def test_rating_is_rounded_recorded_and_not_reported_without_opt_in(
     body = json.loads(result.text_content)
     assert body["recorded"] is True and body["rating"] == 5
     assert body["communityReported"] is False
-    (row,) = RatingsStore(runtime.services.db).rows()
+    (row,) = RatingsStore(runtime.db).rows()
     assert (row.model, row.rating, row.source) == ("a/b", 5, "explicit")
     assert row.context == ["rust", "cli"]
     assert posted == []

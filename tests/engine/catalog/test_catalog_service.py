@@ -3,12 +3,12 @@ import asyncio
 import httpx
 import pytest
 
-from smart_spawn_plugin.services import Services
+from smart_spawn_plugin.runtime import Runtime
 
 
 @pytest.fixture
 def services(tmp_path):
-    with Services.open(home=tmp_path / "home") as s:
+    with Runtime.open(home=tmp_path / "home") as s:
         yield s
 
 
@@ -16,7 +16,7 @@ def test_first_run_builds_from_snapshot_and_saves(services, tmp_path):
     catalog = services.catalog.current()
     assert len(catalog.models) > 400
     # a second process reads the saved catalog instead of rebuilding
-    with Services.open(home=tmp_path / "home") as again:
+    with Runtime.open(home=tmp_path / "home") as again:
         assert again.catalog.store is not None
         stored = again.catalog.store.load()
         assert stored is not None and len(stored.models) == len(catalog.models)

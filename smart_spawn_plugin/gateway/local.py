@@ -1,0 +1,43 @@
+"""Spawners for runs that have no host of their own (the MCP server's runs): the contract's
+:class:`~smart_spawn_plugin.contract.SpawnerFactory`, over the reference gateway.
+
+One OpenAI-compatible executor (``Settings.base_url`` and its key) is shared by every run; it
+retries only retryable errors, ``Settings.mcp.node_max_retries`` times with exponential backoff
+from ``Settings.mcp.retry_backoff_seconds``, and costs answers without ``usage.cost`` with
+``price_lookup``. Each :meth:`LocalSpawners.open` builds a fresh plugin-less :class:`Gateway`
+with the run's own USD cap, node timeout and parallelism.
+"""
+
+from __future__ import annotations
+
+from smart_spawn_plugin.contract import PriceLookup, RunSpawner
+from smart_spawn_plugin.gateway.executor import OpenAICompatExecutor, is_openrouter
+from smart_spawn_plugin.gateway.host import Gateway
+from smart_spawn_plugin.settings import Settings
+
+
+class LocalSpawners:
+    """A ``SpawnerFactory`` over the reference gateway (see the module docstring)."""
+
+    def __init__(self, settings: Settings, *, price_lookup: PriceLookup | None = None) -> None:
+        self.settings = settings
+        self.executor = OpenAICompatExecutor.from_settings(settings, price_lookup=price_lookup)
+        self.executor.max_retries = settings.mcp.node_max_retries
+        self.executor.backoff = settings.mcp.retry_backoff_seconds
+
+    @property
+    def configured(self) -> bool:
+        """Whether sub-agents can run: a non-OpenRouter base URL, or an OpenRouter key."""
+        settings = self.settings
+        return not is_openrouter(settings.base_url) or settings.openrouter_api_key is not None
+
+    def open(self, *, max_usd: float, spawn_timeout: float, max_concurrency: int) -> RunSpawner:
+        limits = {
+            "max_usd_per_run": max_usd,
+            "spawn_timeout": spawn_timeout,
+            "max_concurrency": max_concurrency,
+        }
+        return Gateway(self.settings.model_copy(update=limits), plugins=[], executor=self.executor)
+
+    async def aclose(self) -> None:
+        await self.executor.aclose()
