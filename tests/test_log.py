@@ -1,0 +1,48 @@
+"""Logs go to stderr, never stdout (stdout carries a CLI's output, the MCP stdio protocol, an
+llm answer) — also in a process where nobody configured logging (a host loading the plugin)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import structlog
+
+from smart_spawn_plugin.log import configure, get_logger
+
+SCRIPT = """
+from smart_spawn_plugin.client.base import OutcomeReport
+from smart_spawn_plugin.runtime import Runtime
+with Runtime.open() as runtime:
+    runtime.rate_now(OutcomeReport(model="a/b", category="coding", rating=4))
+"""
+
+
+def test_an_unconfigured_process_logs_to_stderr(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path), "SMART_SPAWN_HOME": str(tmp_path / "home")}
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout == ""
+    assert "rating_recorded" in done.stderr
+
+
+def test_get_logger_points_an_unconfigured_structlog_at_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    structlog.reset_defaults()
+    get_logger("tests.log").warning("something_happened", detail=1)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "something_happened" in err
+
+
+def test_configure_keeps_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    configure(level="INFO", json=True)
+    get_logger("tests.log").info("configured_event")
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert '"event": "configured_event"' in err
