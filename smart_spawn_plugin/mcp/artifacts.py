@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Final, Literal
 
 from smart_spawn_plugin.errors import InvalidParam, NotFound
-from smart_spawn_plugin.mcp.store import ArtifactRow, RunStore, now
+from smart_spawn_plugin.mcp.schema import ArtifactRow, now
+from smart_spawn_plugin.mcp.store import RunStore
 
 ArtifactType = Literal["raw", "merged", "result"]
 _SAFE: Final = re.compile(r"^[A-Za-z0-9_-]{1,100}$")

@@ -21,7 +21,8 @@ from smart_spawn_plugin.contract import (
 )
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.mcp.artifacts import ArtifactFiles
-from smart_spawn_plugin.mcp.store import NodeState, RunStore
+from smart_spawn_plugin.mcp.schema import NodeState
+from smart_spawn_plugin.mcp.store import RunStore
 
 logger = get_logger(__name__)
 

@@ -12,9 +12,9 @@ from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from smart_spawn_plugin.mcp.results import guard
+from smart_spawn_plugin.mcp.schema import TERMINAL_RUN, RunRow, RunState
 from smart_spawn_plugin.mcp.schemas import RoleArgs, RunCreateArgs, RunLimits, Task
 from smart_spawn_plugin.mcp.state import McpState
-from smart_spawn_plugin.mcp.store import TERMINAL_RUN, RunRow, RunState
 from smart_spawn_plugin.models import Budget, Category, Mode
 from smart_spawn_plugin.modes import MODES
 from smart_spawn_plugin.settings import Settings

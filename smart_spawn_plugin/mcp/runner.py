@@ -34,8 +34,9 @@ from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.mcp.artifacts import ArtifactFiles
 from smart_spawn_plugin.mcp.recording import RecordingSpawner
+from smart_spawn_plugin.mcp.schema import TERMINAL_RUN, RunRow, RunState
 from smart_spawn_plugin.mcp.schemas import RunCreateArgs
-from smart_spawn_plugin.mcp.store import TERMINAL_RUN, RunRow, RunState, RunStore
+from smart_spawn_plugin.mcp.store import RunStore
 from smart_spawn_plugin.modes import MODES, ModeRequest, ModeResult, RunContext, run_mode
 from smart_spawn_plugin.settings import Settings
 

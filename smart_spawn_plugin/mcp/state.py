@@ -16,7 +16,8 @@ from typing import Final
 from smart_spawn_plugin.contract import SpawnerFactory
 from smart_spawn_plugin.mcp.artifacts import ArtifactFiles
 from smart_spawn_plugin.mcp.runner import RunManager
-from smart_spawn_plugin.mcp.store import RunStore, open_runs_db
+from smart_spawn_plugin.mcp.schema import open_runs_db
+from smart_spawn_plugin.mcp.store import RunStore
 from smart_spawn_plugin.runtime import Runtime
 
 RUNS_DB: Final = "runs.sqlite"

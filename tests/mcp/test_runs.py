@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from smart_spawn_plugin.mcp.schema import open_runs_db
 from smart_spawn_plugin.mcp.state import RUNS_DB
-from smart_spawn_plugin.mcp.store import RunStore, open_runs_db
+from smart_spawn_plugin.mcp.store import RunStore
 from smart_spawn_plugin.modes import MODES
 from smart_spawn_plugin.runtime import Runtime
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply

@@ -2,7 +2,7 @@
 
 Contract:
 
-* :func:`rule_boosts` returns logit boosts ``(category, boost, label)`` that :mod:`.classify` adds
+* :func:`boosts` returns logit boosts ``(category, boost, label)`` that :mod:`.classify` adds
   to the linear model's logits where text shape settles a question the (small) training data
   cannot: code-looking text and programming vocabulary → coding; maths/logic vocabulary →
   reasoning; a deictic reference to a visual ("this screenshot", 图中) → vision; a translation
@@ -261,19 +261,12 @@ def _has_cjk(norm: str) -> bool:
     return not norm.isascii() and _CJK_RE.search(norm) is not None
 
 
-def rule_boosts(text: str) -> list[tuple[Category, float, str]]:
-    """Logit boosts from the hand rules for ``text`` (see the module docstring)."""
-    head = text[:RULE_CHARS]
-    norm = normalize(head)
-    return boosts(head, norm, set(tokens(norm)), _has_cjk(norm))
-
-
 def boosts(
     head: str, norm: str, words: AbstractSet[str], cjk: bool
 ) -> list[tuple[Category, float, str]]:
-    """:func:`rule_boosts` on precomputed parts: ``head`` (the text, at most
-    :data:`RULE_CHARS`), ``norm`` (its :func:`normalize`), ``words`` (its Latin tokens) and
-    ``cjk`` (whether it has CJK characters)."""
+    """The hand rules' logit boosts (see the module docstring) from precomputed parts: ``head``
+    (the text, at most :data:`RULE_CHARS`), ``norm`` (its :func:`normalize`), ``words`` (its
+    Latin tokens) and ``cjk`` (whether it has CJK characters)."""
     out: list[tuple[Category, float, str]] = []
     if looks_like_code(head):
         out.append(("coding", CODE_BOOST, "code-looking text"))

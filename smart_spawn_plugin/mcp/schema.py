@@ -1,0 +1,170 @@
+"""The MCP runs store's schema: SQLite tables ``runs``, ``nodes``, ``events``, ``artifacts``,
+their ordered migrations, the typed rows, and :func:`open_runs_db` (through the package's one
+open-and-migrate). :class:`~smart_spawn_plugin.mcp.store.RunStore` reads and writes them.
+
+It lives in its own file (``<mcp home>/runs.sqlite``) with its own ordered migrations, apart
+from the routing store: runs are the MCP adapter's state, and the main store's migration list
+is global. Times are fixed-width ISO text (:func:`~smart_spawn_plugin.store.db.to_ts`), so text
+order is time order. Every method is a short locked SQLite call (see ``store/db.py``), safe to
+call from async code.
+
+Statuses. A run is ``queued`` → ``running`` → one of ``completed``, ``failed``, ``cancelled``
+(terminal; ``outcome`` keeps the mode's finer status: ok, partial, budget_exceeded, timeout…).
+A node is ``running`` → ``completed``, ``failed``, ``cancelled``, or ``skipped`` (never started).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final, Literal, get_args
+
+from pydantic import BaseModel
+
+from smart_spawn_plugin.store.db import Migration, open_migrated, to_ts
+from smart_spawn_plugin.store.db import utc_now as _utc_now
+
+RunState = Literal["queued", "running", "completed", "failed", "cancelled"]
+RUN_STATES: Final[tuple[RunState, ...]] = get_args(RunState)
+TERMINAL_RUN: Final = frozenset({"completed", "failed", "cancelled"})
+NodeState = Literal["running", "completed", "failed", "cancelled", "skipped"]
+MAX_EVENT_CHARS: Final = 5_000
+
+
+def now() -> str:
+    return to_ts(_utc_now())
+
+
+# ------------------------------------------------------------------------------ migrations
+def _m001_runs(conn: sqlite3.Connection) -> None:
+    for statement in (
+        """CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            task TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            budget TEXT NOT NULL,
+            params_json TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN
+                ('queued', 'running', 'completed', 'failed', 'cancelled')),
+            outcome TEXT,
+            error TEXT,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0,
+            uncosted_nodes INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT
+        )""",
+        "CREATE INDEX runs_status ON runs (status, created_at)",
+        """CREATE TABLE nodes (
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            label TEXT,
+            model TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN
+                ('running', 'completed', 'failed', 'cancelled', 'skipped')),
+            spawn_id TEXT,
+            error TEXT,
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL,
+            duration_ms INTEGER NOT NULL DEFAULT 0,
+            started_at TEXT,
+            finished_at TEXT,
+            PRIMARY KEY (run_id, id)
+        )""",
+        "CREATE INDEX nodes_status ON nodes (status)",
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            node_id TEXT,
+            level TEXT NOT NULL,
+            message TEXT NOT NULL,
+            ts TEXT NOT NULL
+        )""",
+        "CREATE INDEX events_run ON events (run_id, id)",
+        """CREATE TABLE artifacts (
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            node_id TEXT NOT NULL,
+            type TEXT NOT NULL CHECK (type IN ('raw', 'merged', 'result')),
+            path TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            model TEXT,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, node_id)
+        )""",
+    ):
+        conn.execute(statement)
+
+
+#: The ordered migrations of the runs store. Append only; never edit a shipped one.
+MIGRATIONS: Final[Sequence[tuple[str, Migration]]] = (("m001_runs", _m001_runs),)
+
+
+def open_runs_db(path: Path) -> sqlite3.Connection:
+    """Open (creating and migrating) the runs database at ``path``. ``StoreError`` on failure."""
+    return open_migrated(path, MIGRATIONS, row_factory=sqlite3.Row)
+
+
+# ------------------------------------------------------------------------------ rows
+class RunRow(BaseModel):
+    id: str
+    task: str
+    mode: str
+    budget: str
+    params_json: str
+    status: RunState
+    outcome: str | None = None
+    error: str | None = None
+    cost_usd: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    uncosted_nodes: int = 0
+    created_at: str
+    updated_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+class NodeRow(BaseModel):
+    run_id: str
+    id: str
+    seq: int
+    role: str
+    label: str | None = None
+    model: str
+    status: NodeState
+    spawn_id: str | None = None
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    duration_ms: int = 0
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+class EventRow(BaseModel):
+    id: int
+    run_id: str
+    node_id: str | None
+    level: str
+    message: str
+    ts: str
+
+
+class ArtifactRow(BaseModel):
+    run_id: str
+    node_id: str
+    type: Literal["raw", "merged", "result"]
+    path: str
+    bytes: int
+    sha256: str
+    model: str | None = None
+    created_at: str
