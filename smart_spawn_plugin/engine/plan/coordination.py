@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
+from smart_spawn_plugin.engine.plan.vocabulary import load_vocabulary
+
 #: A task needs a verb and its own object: at least this many words.
 MIN_WORDS: Final = 2
 
@@ -42,8 +44,6 @@ class _Verbs:
 
 @cache
 def _verbs() -> _Verbs:
-    from smart_spawn_plugin.engine.plan.dependencies import load_vocabulary
-
     words = load_vocabulary().splitting
     return _Verbs(
         frozenset(w.lower() for w in words.action_verbs),

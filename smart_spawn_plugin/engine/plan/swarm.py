@@ -24,19 +24,17 @@ from pydantic import Field
 from smart_spawn_plugin.engine.plan.dag import TaskGraph, Wave, validate_max_parallel
 from smart_spawn_plugin.engine.plan.decompose import (
     Classifier,
-    SplitMethod,
     StepModel,
     Unit,
     prepare,
     validate_limit,
 )
-from smart_spawn_plugin.engine.plan.dependencies import (
+from smart_spawn_plugin.engine.plan.dependencies import EdgeType, TaskFacts, infer_dependencies
+from smart_spawn_plugin.engine.plan.splitting import SplitMethod
+from smart_spawn_plugin.engine.plan.vocabulary import (
     Artifact,
-    EdgeType,
     Stage,
-    TaskFacts,
     count_hits,
-    infer_dependencies,
     load_vocabulary,
     terms,
 )

@@ -10,8 +10,8 @@ from smart_spawn_plugin.engine.plan.decompose import (
     keyword_category,
     nudge_budget,
     resolve_classifier,
-    split_task,
 )
+from smart_spawn_plugin.engine.plan.splitting import split_task
 from smart_spawn_plugin.engine.plan.swarm import SwarmTask, estimate_cost, swarm
 from smart_spawn_plugin.errors import InvalidParam, MissingParam
 from smart_spawn_plugin.models import Category, Pricing
