@@ -47,6 +47,7 @@ from smart_spawn_plugin.modes import run_mode  # noqa: E402
 from smart_spawn_plugin.modes.base import ModeRequest, StepSpec  # noqa: E402
 from smart_spawn_plugin.modes.run import RunContext  # noqa: E402
 from smart_spawn_plugin.plugin import SmartSpawnPlugin  # noqa: E402
+from smart_spawn_plugin.runtime import Runtime  # noqa: E402
 from smart_spawn_plugin.settings import Settings  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply  # noqa: E402
 
@@ -165,10 +166,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             maxConcurrency=16,
             maxUsdPerRun=1000,
         )
-        plugin = SmartSpawnPlugin()
-        async with Gateway(settings, plugins=[plugin]) as gateway:
-            per_spawn = await overhead(gateway, plugin, args.spawns)
-            swarm = await parallelism(gateway, plugin, server, args.width, args.delay)
+        async with Runtime.open(settings) as runtime:
+            plugin = SmartSpawnPlugin(runtime=runtime)
+            async with Gateway(settings, plugins=[plugin]) as gateway:
+                per_spawn = await overhead(gateway, plugin, args.spawns)
+                swarm = await parallelism(gateway, plugin, server, args.width, args.delay)
     return {
         "benchmark": "modes",
         "python": platform.python_version(),

@@ -197,7 +197,11 @@ async def _run(params: dict[str, JsonValue], services: Runtime, settings: Settin
     from smart_spawn_plugin.gateway.host import Gateway
     from smart_spawn_plugin.plugin import SmartSpawnPlugin
 
-    gateway = Gateway(settings, plugins=[SmartSpawnPlugin(runtime=services), Progress()])
+    gateway = Gateway(
+        settings,
+        plugins=[SmartSpawnPlugin(runtime=services), Progress()],
+        price_lookup=services.price_of,
+    )
     try:
         async with gateway:
             return _checked(await gateway.call_tool("smart_spawn", params))
@@ -240,7 +244,11 @@ async def _chat(
     from smart_spawn_plugin.gateway.messages import ChatMessage
     from smart_spawn_plugin.plugin import SmartSpawnPlugin
 
-    gateway = Gateway(settings, plugins=[SmartSpawnPlugin(runtime=services), Progress()])
+    gateway = Gateway(
+        settings,
+        plugins=[SmartSpawnPlugin(runtime=services), Progress()],
+        price_lookup=services.price_of,
+    )
     history = [ChatMessage.system("You are a helpful agent. Delegate work with smart_spawn.")]
     async with gateway:
         while True:
