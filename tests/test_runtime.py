@@ -128,3 +128,18 @@ def test_bad_settings_name_the_key(tmp_path: Path) -> None:
     with pytest.raises(InvalidParam) as info:
         Runtime.open(home=tmp_path / "home", collectiveCount=9)
     assert info.value.field == "collectiveCount"
+
+
+def test_ratings_from_another_process_reach_the_next_pick(tmp_path: Path) -> None:
+    """A long-running runtime (gateway, server) memoises feedback scores, but a rating written
+    by another process (the CLI) shows in its next pick."""
+    with (
+        Runtime.open(home=tmp_path / "home") as serving,
+        Runtime.open(home=tmp_path / "home") as cli,
+    ):
+        request = PickRequest(category="coding")
+        first = serving.local.pick_now(request)
+        assert serving.local.pick_now(request).id == first.id  # memoised, unchanged
+        for _ in range(8):
+            cli.rate_now(OutcomeReport(model=first.id, category="coding", rating=1))
+        assert serving.local.pick_now(request).id != first.id

@@ -35,6 +35,7 @@ from smart_spawn_plugin.feedback.adjuster import FeedbackScores
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import Category, bare_model_id
 from smart_spawn_plugin.store.community import CommunityStore
+from smart_spawn_plugin.store.db import data_version
 from smart_spawn_plugin.store.ratings import RatingRow, RatingsStore
 from smart_spawn_plugin.store.spawnlog import SpawnLogStore, SpawnRecord, SpawnRow
 
@@ -61,18 +62,27 @@ class LocalRecommender:
         ratings: RatingsStore,
         spawns: SpawnLogStore,
         community: CommunityStore,
+        *,
+        version: Callable[[], int] | None = None,
     ) -> None:
         self.catalog = catalog
         self.ratings = ratings
         self.spawns = spawns
         self.community = community
-        self.scores = FeedbackScores(ratings, community)
+        self.scores = FeedbackScores(ratings, community, version=version)
         self._listeners: list[Callable[[], None]] = []
 
     @classmethod
     def over(cls, catalog: CatalogService, db: sqlite3.Connection) -> LocalRecommender:
-        """A local recommender over ``catalog`` and the stores of the database ``db``."""
-        return cls(catalog, RatingsStore(db), SpawnLogStore(db), CommunityStore(db))
+        """A local recommender over ``catalog`` and the stores of the database ``db`` (its
+        memoised scores follow writes by other processes too)."""
+        return cls(
+            catalog,
+            RatingsStore(db),
+            SpawnLogStore(db),
+            CommunityStore(db),
+            version=lambda: data_version(db),
+        )
 
     # ---- routing ----
 

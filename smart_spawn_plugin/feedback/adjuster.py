@@ -9,6 +9,7 @@ between ratings, so a busy server does not re-read the ratings table on every pi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from smart_spawn_plugin.feedback.scores import (
@@ -59,7 +60,9 @@ DEFAULT_MEMO_USERS: Final = 4096
 
 class FeedbackScores:
     """The feedback scores behind every pick, read from the stores once and memoised until
-    :meth:`invalidate` (called after every rating, community report or refresh).
+    :meth:`invalidate` (called after every rating, community report or refresh through this
+    process) or until ``version()`` changes (another process wrote to the store — a rating from
+    the CLI reaches a running gateway or server at its next pick).
 
     Personal scores are memoised per user (at most ``max_users`` at once); the community
     aggregate once. Context-tag scores depend on the tags and are read per pick, only for users
@@ -71,10 +74,13 @@ class FeedbackScores:
         ratings: RatingsStore,
         community: CommunityStore | None,
         *,
+        version: Callable[[], int] | None = None,
         max_users: int = DEFAULT_MEMO_USERS,
     ) -> None:
         self.ratings = ratings
         self.community = community
+        self._version = version
+        self._seen: int | None = None
         self._max_users = max_users
         self._personal: dict[str, dict[ScoreKey, PersonalScore]] = {}
         self._community: dict[ScoreKey, CommunityScore] | None = None
@@ -94,6 +100,11 @@ class FeedbackScores:
 
     def adjuster(self, user_key: str, tags: list[str]) -> FeedbackAdjuster | None:
         """The adjuster for ``user_key`` (and ``tags``), or None when there is no feedback."""
+        if self._version is not None:
+            now = self._version()
+            if now != self._seen:
+                self.invalidate()
+                self._seen = now
         personal = self.personal(user_key)
         shared = self.shared()
         if not personal and not shared:

@@ -188,6 +188,14 @@ def validate(model: type[_M], data: Mapping[str, object]) -> _M:
         raise invalid_param(exc) from exc
 
 
+def data_version(conn: sqlite3.Connection) -> int:
+    """SQLite's ``PRAGMA data_version``: it changes whenever *another* connection (another
+    process) commits to the database — a cheap test for "someone else wrote since I looked"."""
+    with locked(conn):
+        row = conn.execute("PRAGMA data_version").fetchone()
+    return int(row[0])
+
+
 def meta_get(conn: sqlite3.Connection, key: str) -> str | None:
     """Read one value from the ``meta`` key/value table."""
     with locked(conn):
