@@ -164,29 +164,20 @@ class PluginEntry(BaseModel):
 
 
 class GatewaySettings(BaseSettings):
-    """The reference gateway's host-side settings (OpenClaw's shape): sub-agent defaults, the
-    plugin entries, and ``AGENT_GATEWAY_LOAD_PLUGINS`` (comma-separated entry-point names to
-    load; unset loads all)."""
+    """The reference gateway's host-side settings (OpenClaw's shape): sub-agent defaults and the
+    plugin entries (env ``AGENT_GATEWAY_*``); ``AGENT_GATEWAY_LOAD_PLUGINS`` (comma-separated
+    entry-point names) restricts which installed plugins load (unset loads all)."""
 
-    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="AGENT_GATEWAY_", extra="ignore", frozen=True)
 
-    default_model: str = Field(
-        default=DEFAULT_SUBAGENT_MODEL, min_length=1, validation_alias=_env("default_model")
+    default_model: str = Field(default=DEFAULT_SUBAGENT_MODEL, min_length=1)
+    max_spawn_depth: int = Field(default=1, ge=1, le=5)
+    hook_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
+    system_prompt: str = (
+        "You are a sub-agent. Complete the task you are given and reply with the result only."
     )
-    max_spawn_depth: int = Field(default=1, ge=1, le=5, validation_alias=_env("max_spawn_depth"))
-    hook_timeout_seconds: float = Field(
-        default=15.0, gt=0, le=600, validation_alias=_env("hook_timeout_seconds")
-    )
-    system_prompt: str = Field(
-        default=(
-            "You are a sub-agent. Complete the task you are given and reply with the result only."
-        ),
-        validation_alias=_env("system_prompt"),
-    )
-    plugins: dict[str, PluginEntry] = Field(default_factory=dict, validation_alias=_env("plugins"))
-    load_plugins: Annotated[list[str] | None, NoDecode] = Field(
-        default=None, validation_alias=_env("load_plugins", "AGENT_GATEWAY_LOAD_PLUGINS")
-    )
+    plugins: dict[str, PluginEntry] = Field(default_factory=dict)
+    load_plugins: Annotated[list[str] | None, NoDecode] = None
 
     @field_validator("load_plugins", mode="before")
     @classmethod

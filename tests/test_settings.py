@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
-from smart_spawn_plugin.settings import Settings, config_schema
+import pytest
+
+from smart_spawn_plugin.errors import InvalidParam
+from smart_spawn_plugin.settings import Settings, config_schema, load_settings
 
 
 def test_original_config_keys_work_unchanged():
@@ -59,3 +62,33 @@ def test_config_schema_uses_camel_case_keys():
     ):
         assert key in props
     assert props["openrouterApiKey"]["sensitive"] is True
+
+
+def test_sections_read_the_original_env_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One Settings: the MCP server's, the HTTP server's and the gateway's variables land in
+    their sections; a run limit has one name (the original's env name is an alias of it)."""
+    monkeypatch.setenv("MAX_USD_PER_RUN", "2.5")
+    monkeypatch.setenv("NODE_TIMEOUT_SECONDS", "30")
+    monkeypatch.setenv("MAX_PARALLEL_NODES_PER_RUN", "3")
+    monkeypatch.setenv("MAX_PARALLEL_RUNS", "7")
+    monkeypatch.setenv("PORT", "8080")
+    monkeypatch.setenv("SMART_SPAWN_API_KEYS", "a, b")
+    monkeypatch.setenv("AGENT_GATEWAY_LOAD_PLUGINS", "smart-spawn")
+    monkeypatch.setenv("DEFAULT_MODEL", "not/for-us")  # a bare name never leaks in
+    settings = Settings()
+    assert (settings.max_usd_per_run, settings.spawn_timeout, settings.max_concurrency) == (
+        2.5,
+        30.0,
+        3,
+    )
+    assert settings.mcp.max_parallel_runs == 7
+    assert settings.server.port == 8080
+    assert settings.server.api_keys == ["a", "b"]
+    assert settings.gateway.load_plugins == ["smart-spawn"]
+    assert settings.gateway.default_model == "openrouter/auto"
+
+
+def test_a_bad_value_names_the_variable() -> None:
+    with pytest.raises(InvalidParam) as info:
+        load_settings(MAX_PARALLEL_NODES_PER_RUN="99")
+    assert info.value.field == "MAX_PARALLEL_NODES_PER_RUN"
