@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Generator
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
@@ -91,12 +92,6 @@ class Runtime:
         #: the in-process engine: every use case's one implementation
         self.local = LocalRecommender.over(self.catalog, db)
         self.outbox = Outbox(OutboxStore(db))
-        self.community = CommunityReporter(
-            self.outbox,
-            opt_in=settings.telemetry_opt_in,
-            community_url=settings.community_url,
-            instance_id=anonymous_instance_id(db),
-        )
         self._http = http
         self._owns_http = http is None
         if http is not None:
@@ -141,6 +136,17 @@ class Runtime:
             self._http = httpx.AsyncClient(timeout=DEFAULT_HTTP_TIMEOUT)
             self._authenticate(self._http)
         return self._http
+
+    @cached_property
+    def community(self) -> CommunityReporter:
+        """The opt-in community reporter over the one outbox (built on first use: it creates
+        the installation's anonymous id, a write a plain pick does not need)."""
+        return CommunityReporter(
+            self.outbox,
+            opt_in=self.settings.telemetry_opt_in,
+            community_url=self.settings.community_url,
+            instance_id=anonymous_instance_id(self.db),
+        )
 
     def _authenticate(self, client: httpx.AsyncClient) -> None:
         key, api_url = self.settings.api_key, self.settings.api_url
