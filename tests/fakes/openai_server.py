@@ -77,6 +77,7 @@ class FakeOpenAIServer:
         self._scripts: defaultdict[str, deque[FakeReply]] = defaultdict(deque)
         self._sticky: dict[str, FakeReply] = {}
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # notified when in_flight changes
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -100,6 +101,13 @@ class FakeOpenAIServer:
             self.requests.clear()
             self.default = FakeReply()
             self.max_in_flight = self.in_flight
+
+    def wait_in_flight(self, count: int, *, hang_guard: float = 30.0) -> bool:
+        """Block until exactly ``count`` requests are being answered; False only if that never
+        happens within ``hang_guard`` seconds (a guard against hanging, not a timing check).
+        Call it from async tests with ``asyncio.to_thread``."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.in_flight == count, timeout=hang_guard)
 
     def requests_for(self, model: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.model == model]
@@ -151,13 +159,15 @@ class FakeOpenAIServer:
     # ---- answering (runs in server threads) ----
 
     def _enter(self) -> None:
-        with self._lock:
+        with self._changed:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._changed.notify_all()
 
     def _leave(self) -> None:
-        with self._lock:
+        with self._changed:
             self.in_flight -= 1
+            self._changed.notify_all()
 
     def _record(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> None:
         with self._lock:

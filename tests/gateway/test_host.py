@@ -265,7 +265,8 @@ async def test_stop_cancels_running_subagents(
     await gw.start()
     accepted = await gw.spawn(SpawnRequest(task="long", model="m/m"))
     assert accepted.run_id is not None
-    await asyncio.sleep(0.05)
+    # the sub-agent's request has reached the provider: it is running, whatever the timing
+    assert await asyncio.to_thread(fake_openai.wait_in_flight, 1)
     assert gw.spawner.running == [accepted.run_id]
     await gw.stop("shutdown")
     ended = await gw.wait(accepted.run_id)

@@ -27,12 +27,34 @@ def test_contract_check_pending_and_hook_names() -> None:
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     pm.register(plugin_module, name=PLUGIN_ID)
+    instance = SmartSpawnPlugin()
+    pm.register(instance, name="instance")
     try:
-        pm.check_pending()
-        impls = {name for name in dir(plugin_module) if name in hookspecs.HOOK_NAMES}
-        assert impls <= set(hookspecs.HOOK_NAMES)
-        assert {"resolve_spawn_model", "register_tools", "subagent_ended"} <= impls
+        pm.check_pending()  # every hookimpl names a hook of the contract
+        hooks = {caller.name for caller in pm.get_hookcallers(plugin_module) or []}
+        # exactly the hooks smart-spawn implements: dropping a @hookimpl (or adding one by
+        # mistake) changes this set
+        assert hooks == {
+            "plugin_manifest",
+            "register_tools",
+            "register_skills",
+            "gateway_start",
+            "gateway_stop",
+            "resolve_spawn_model",
+            "subagent_spawned",
+            "subagent_ended",
+        }
+        # the module (the entry point) and the class form implement the same hooks
+        assert {caller.name for caller in pm.get_hookcallers(instance) or []} == hooks
+        for caller in pm.get_hookcallers(plugin_module) or []:
+            (impl,) = [i for i in caller.get_hookimpls() if i.plugin is plugin_module]
+            spec = caller.spec
+            assert spec is not None
+            # pluggy passes hook arguments by name: an impl may only ask for spec arguments
+            assert set(impl.argnames) <= set(spec.argnames), caller.name
+            assert caller.name in hookspecs.HOOK_NAMES
     finally:
+        pm.unregister(name="instance")
         pm.unregister(name=PLUGIN_ID)
 
 
@@ -155,15 +177,23 @@ async def test_smart_spawn_executes_through_the_gateway(
         assert len(rows) == 1  # logged once, by the mode's run (not again by the hook)
 
 
-async def test_recommend_strategy_from_config(make_gateway: Any) -> None:
+async def test_recommend_strategy_from_config(
+    make_gateway: Any, fake_openai: FakeOpenAIServer
+) -> None:
     plugin = SmartSpawnPlugin()
-    try:
-        gateway = make_gateway(plugin, spawnStrategy="recommend")
-    except InvalidParam:
-        pytest.skip("Settings has no spawnStrategy key yet")
+    gateway = make_gateway(plugin, spawnStrategy="recommend")
     async with gateway:
         result = await gateway.call_tool("smart_spawn", {"task": CODING_TASK})
-        assert json.loads(result.text_content)["action"] == "spawn"
+        assert not result.is_error, result.text_content
+        body = json.loads(result.text_content)
+        assert body["action"] == "spawn" and "output" not in body
+        assert fake_openai.requests == []  # recommended, not run, although a spawner exists
+
+
+async def test_bad_spawn_strategy_is_refused_naming_the_key(make_gateway: Any) -> None:
+    with pytest.raises(InvalidParam) as info:
+        make_gateway(SmartSpawnPlugin(), spawnStrategy="sometimes")
+    assert "spawnStrategy" in str(info.value)
 
 
 async def test_bad_plugin_config_is_refused_naming_the_key(make_gateway: Any) -> None:

@@ -39,9 +39,31 @@ async def test_live_refresh_failure_keeps_last_good_catalog(services):
 
 
 async def test_one_refresh_at_a_time(services):
+    """Two refreshes started together never overlap: the second only reaches the sources once
+    the first has finished. Every source request parks on a gate the test opens, so an
+    overlapping second refresh would show up as a second catalog request while the gate is shut.
+    """
     services.catalog.current()
-    results = await asyncio.gather(
-        services.catalog.refresh(), services.catalog.refresh(), return_exceptions=True
-    )
-    assert all(not isinstance(r, BaseException) for r in results)
+    gate = asyncio.Event()
+    catalog_requests: list[str] = []
+
+    async def parked(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "openrouter.ai":
+            catalog_requests.append(str(request.url))
+        await gate.wait()
+        return httpx.Response(503, text="maintenance")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(parked)) as http:
+        first = asyncio.create_task(services.catalog.refresh(live=True, http=http))
+        second = asyncio.create_task(services.catalog.refresh(live=True, http=http))
+        # Give both tasks every chance to reach the sources (a bounded number of event-loop
+        # turns, not a wall-clock wait): without the lock both would be parked on the gate.
+        for _ in range(200):
+            await asyncio.sleep(0)
+        assert len(catalog_requests) == 1, "a second refresh ran while the first was running"
+        assert services.catalog.refreshing
+        gate.set()
+        reports = await asyncio.gather(first, second)
+    assert len(catalog_requests) == 2  # the second refresh ran, after the first
+    assert [r.errors.keys() >= {"openrouter"} for r in reports] == [True, True]
     assert not services.catalog.refreshing
