@@ -8,6 +8,9 @@ import pytest
 from smart_spawn_plugin.cli import main
 from tests.conftest import SHARED
 
+#: Every test starts from a home holding the built catalog (see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("warm_home")
+
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))

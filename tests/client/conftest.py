@@ -9,11 +9,12 @@ import pytest
 
 from smart_spawn_plugin.client.local import LocalRecommender
 from smart_spawn_plugin.runtime import Runtime
+from tests.conftest import SeedHome
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Runtime]:
-    with Runtime.open(home=tmp_path / "store") as opened:
+def services(tmp_path: Path, seed_home: SeedHome) -> Iterator[Runtime]:
+    with Runtime.open(home=seed_home(tmp_path / "store")) as opened:
         opened.catalog.current()
         yield opened
 

@@ -17,6 +17,9 @@ from smart_spawn_plugin import llm_plugin
 from smart_spawn_plugin.errors import InvalidParam, NoModel
 from smart_spawn_plugin.feedback.telemetry import COMMUNITY_KIND
 
+#: Every test starts from a home holding the built catalog (see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("warm_home")
+
 FAKE_IDS = ("gpt-4o-mini", "anthropic/claude-sonnet-4", "deepseek/deepseek-chat")
 
 

@@ -16,6 +16,7 @@ from mcp.types import CallToolResult
 from smart_spawn_plugin.mcp_server import build_server
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.settings import McpSettings, Settings
+from tests.conftest import SeedHome
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply
 
 #: Upper bound on polling iterations (a hang guard, not a timing assertion).
@@ -31,8 +32,11 @@ def fake_openai() -> Iterator[FakeOpenAIServer]:
 
 
 @pytest.fixture
-def services(tmp_path: Path, fake_openai: FakeOpenAIServer) -> Iterator[Runtime]:
-    with Runtime.open(home=tmp_path / "home", base_url=fake_openai.base_url) as opened:
+def services(
+    tmp_path: Path, fake_openai: FakeOpenAIServer, seed_home: SeedHome
+) -> Iterator[Runtime]:
+    home = seed_home(tmp_path / "home")
+    with Runtime.open(home=home, base_url=fake_openai.base_url) as opened:
         yield opened
 
 

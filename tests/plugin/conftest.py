@@ -10,6 +10,7 @@ import pytest
 
 from smart_spawn_plugin.gateway.host import Gateway
 from smart_spawn_plugin.settings import GatewaySettings, PluginEntry, Settings
+from tests.conftest import SeedHome
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply
 
 
@@ -21,12 +22,12 @@ def fake_openai() -> Iterator[FakeOpenAIServer]:
 
 
 @pytest.fixture
-def make_gateway(tmp_path: Path, fake_openai: FakeOpenAIServer) -> Any:
+def make_gateway(tmp_path: Path, fake_openai: FakeOpenAIServer, seed_home: SeedHome) -> Any:
     """``make_gateway(plugin, **plugin_config)`` → a Gateway (not started) over the fake."""
 
     def make(plugin: object, **config: Any) -> Gateway:
         settings = Settings(
-            home=tmp_path / "store",
+            home=seed_home(tmp_path / "store"),
             baseUrl=fake_openai.base_url,
             executorApiKey="sk-test",
             spawnTimeout=10,

@@ -17,6 +17,9 @@ from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.store.ratings import RatingsStore
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply, FakeToolCall
 
+#: Every test starts from a home holding the built catalog (see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("warm_tmp_path")
+
 TASK = "write a python function that parses ISO 8601 dates"
 
 

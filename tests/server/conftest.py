@@ -14,12 +14,13 @@ from fastapi import FastAPI
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.server.app import create_app
 from smart_spawn_plugin.settings import ServerSettings
+from tests.conftest import SeedHome
 from tests.server.helpers import client_for
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Runtime]:
-    with Runtime.open(home=tmp_path) as opened:
+def services(tmp_path: Path, seed_home: SeedHome) -> Iterator[Runtime]:
+    with Runtime.open(home=seed_home(tmp_path)) as opened:
         opened.catalog.current()
         yield opened
 

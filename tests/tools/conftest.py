@@ -11,6 +11,7 @@ import pytest
 
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.settings import Settings
+from tests.conftest import SeedHome
 
 MakeRuntime = Callable[..., Runtime]
 
@@ -22,7 +23,9 @@ def posted() -> list[httpx.Request]:
 
 
 @pytest.fixture
-async def make_runtime(tmp_path: Path, posted: list[httpx.Request]) -> AsyncIterator[MakeRuntime]:
+async def make_runtime(
+    tmp_path: Path, posted: list[httpx.Request], seed_home: SeedHome
+) -> AsyncIterator[MakeRuntime]:
     opened: list[Runtime] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -31,7 +34,7 @@ async def make_runtime(tmp_path: Path, posted: list[httpx.Request]) -> AsyncIter
 
     def make(**settings: Any) -> Runtime:
         http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-        runtime = Runtime.open(Settings(home=tmp_path / "store", **settings), http=http)
+        runtime = Runtime.open(Settings(home=seed_home(tmp_path / "store"), **settings), http=http)
         runtime._owns_http = True
         opened.append(runtime)
         return runtime
