@@ -31,6 +31,18 @@ def _clear_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name, raising=False)
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A run in which no test passed (nothing collected, or everything skipped — say, the
+    shared data missing) must not look green: it exits 5, like pytest's "no tests ran"."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if (
+        exitstatus == pytest.ExitCode.OK
+        and reporter is not None
+        and not reporter.stats.get("passed")
+    ):
+        session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _clear_env(monkeypatch)

@@ -28,12 +28,12 @@ def _command() -> tuple[str, list[str]]:
     return sys.executable, ["-c", BOOT, "mcp"]
 
 
-async def test_smart_spawn_mcp_over_stdio(tmp_path: Path) -> None:
+async def test_smart_spawn_mcp_over_stdio(warm_home: Path) -> None:
     command, args = _command()
     params = StdioServerParameters(
         command=command,
         args=args,
-        env={"SMART_SPAWN_HOME": str(tmp_path / "home"), "PYTHONPATH": str(Path.cwd())},
+        env={"SMART_SPAWN_HOME": str(warm_home), "PYTHONPATH": str(Path.cwd())},
     )
     async with Client(params) as client:
         tools = (await client.list_tools()).tools

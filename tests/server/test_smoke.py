@@ -41,13 +41,13 @@ def _serve_command(port: int, home: Path) -> list[str]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def server(tmp_path: Path, warm_home: Path) -> Iterator[str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMART_SPAWN_")}
     log_path = tmp_path / "server.log"
     log_file = log_path.open("wb")
     proc = subprocess.Popen(
-        _serve_command(port, tmp_path / "home"), env=env, stdout=log_file, stderr=subprocess.STDOUT
+        _serve_command(port, warm_home), env=env, stdout=log_file, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_LIMIT_S
