@@ -22,8 +22,12 @@ def fake_openai() -> Iterator[FakeOpenAIServer]:
 
 
 @pytest.fixture
-def make_gateway(tmp_path: Path, fake_openai: FakeOpenAIServer, seed_home: SeedHome) -> Any:
-    """``make_gateway(plugin, **plugin_config)`` → a Gateway (not started) over the fake."""
+def make_gateway(
+    tmp_path: Path, fake_openai: FakeOpenAIServer, seed_home: SeedHome, warm_home: Path
+) -> Any:
+    """``make_gateway(plugin, **plugin_config)`` → a Gateway (not started) over the fake.
+
+    Both the gateway's home and the environment's (``warm_home``) hold the built catalog."""
 
     def make(plugin: object, **config: Any) -> Gateway:
         settings = Settings(

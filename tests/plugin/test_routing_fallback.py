@@ -22,7 +22,6 @@ from smart_spawn_plugin.gateway.executor import wire_model_id
 from smart_spawn_plugin.gateway.host import Gateway
 from smart_spawn_plugin.plugin import SmartSpawnPlugin
 from smart_spawn_plugin.settings import GatewaySettings, PluginEntry, Settings
-from tests.conftest import SeedHome
 from tests.fakes.openai_server import FakeOpenAIServer
 
 TASK = "write a python function that parses ISO 8601 dates"
@@ -56,9 +55,9 @@ def _gateway(
 
 @pytest.mark.parametrize("failure", list(FAILURES))
 async def test_routing_api_failure_falls_back_to_the_local_engine(
-    failure: str, tmp_path: Path, fake_openai: FakeOpenAIServer, seed_home: SeedHome
+    failure: str, tmp_path: Path, fake_openai: FakeOpenAIServer, warm_home: Path
 ) -> None:
-    seed_home(tmp_path / "store")  # the local engine answers from the built catalog
+    # warm_home: the plugin's local engine answers from the built catalog
     handler, why = FAILURES[failure]
     http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     async with http, _gateway(tmp_path, fake_openai, SmartSpawnPlugin(http=http)) as gateway:
