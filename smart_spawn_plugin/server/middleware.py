@@ -191,6 +191,10 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+def _is_dashboard(path: str) -> bool:
+    return path == DASHBOARD_PREFIX or path.startswith(DASHBOARD_PREFIX + "/")
+
+
 class AuthMiddleware:
     """Per-key scoping for shared servers.
 
@@ -232,7 +236,7 @@ class AuthMiddleware:
                 state["user_key"] = user_key_of(key.decode())
             elif (
                 route_of(scope["path"]) not in PUBLIC_PATHS
-                and not scope["path"].startswith(DASHBOARD_PREFIX)
+                and not _is_dashboard(scope["path"])
                 and scope["method"] != "OPTIONS"
             ):
                 await send_error(send, Unauthorized("Invalid or missing API key"), [])

@@ -100,3 +100,8 @@ async def test_cross_site_sign_in_is_refused(shared: httpx.AsyncClient) -> None:
         "/dashboard/login", data={"api_key": KEY}, headers={"origin": "http://testserver"}
     )
     assert same.status_code == 303
+
+
+async def test_only_dashboard_paths_skip_the_api_key_check(shared: httpx.AsyncClient) -> None:
+    assert (await shared.get("/dashboardx")).status_code == 401
+    assert (await shared.get("/api/dashboard")).status_code == 401
