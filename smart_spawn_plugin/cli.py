@@ -179,7 +179,11 @@ def _jsonable(result: object) -> object:
 def _load_extras() -> None:
     # Extra command modules register parsers and handlers on import; imported lazily here so
     # `import smart_spawn_plugin.cli` stays cheap and side-effect free.
-    from smart_spawn_plugin import cli_commands  # noqa: F401
+    from smart_spawn_plugin import cli_commands, cli_dashboard  # noqa: F401
+
+    if cli_dashboard.register not in EXTRA_PARSERS:
+        EXTRA_PARSERS.append(cli_dashboard.register)
+        COMMANDS["dashboard"] = cli_dashboard.run
 
 
 __all__ = ["COMMANDS", "EXTRA_PARSERS", "InvalidParam", "command", "main"]

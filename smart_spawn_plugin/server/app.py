@@ -28,6 +28,7 @@ from smart_spawn_plugin.server import (
     routes_roles,
 )
 from smart_spawn_plugin.server.cache import CacheMiddleware, ResponseCache
+from smart_spawn_plugin.server.dashboard import routes as dashboard_routes
 from smart_spawn_plugin.server.deps import ServerState
 from smart_spawn_plugin.server.errors import install_error_handlers
 from smart_spawn_plugin.server.middleware import AuthMiddleware, CoreMiddleware
@@ -98,6 +99,7 @@ def create_app(
     for router in _ROUTERS:
         app.include_router(router, prefix="/api")
         app.include_router(router, include_in_schema=False)
+    app.include_router(dashboard_routes.router)  # /dashboard: browser pages (own sign-in)
     for path in ("/api", "/api/", "/"):
         app.add_api_route(
             path, routes_meta.index, methods=["GET"], include_in_schema=path == "/api"

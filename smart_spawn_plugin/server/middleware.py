@@ -43,6 +43,9 @@ CACHEABLE: Final = frozenset({"/models", "/pick", "/recommend", "/compare", "/st
 PUBLIC_PATHS: Final = frozenset(
     {"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/refresh"}
 )
+#: The dashboard signs its callers in itself (API-key header or its session cookie; see
+#: ``server.dashboard.auth``), so a browser without a key header reaches its sign-in page.
+DASHBOARD_PREFIX: Final = "/dashboard"
 _SECURITY: Final = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
 _NO_STORE: Final = b"no-store"
 _REPLACED: Final = frozenset({b"cache-control", b"x-content-type-options", b"x-frame-options"})
@@ -188,11 +191,16 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+def _is_dashboard(path: str) -> bool:
+    return path == DASHBOARD_PREFIX or path.startswith(DASHBOARD_PREFIX + "/")
+
+
 class AuthMiddleware:
     """Per-key scoping for shared servers.
 
     Without ``SMART_SPAWN_API_KEYS`` every request is ``user_key="local"``. With keys, every
-    route but the index, health, OpenAPI document and ``/refresh`` (which has its own key) needs
+    route but the index, health, OpenAPI document, ``/refresh`` (which has its own key) and the
+    dashboard (which checks the same keys itself, also through a session cookie) needs
     ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``; the request's ``state.user_key``
     is then a short hash of the key, so spawn logs and ratings are kept per key. Keys are
     compared in constant time.
@@ -226,7 +234,11 @@ class AuthMiddleware:
             key = self._match(scope)
             if key is not None:
                 state["user_key"] = user_key_of(key.decode())
-            elif route_of(scope["path"]) not in PUBLIC_PATHS and scope["method"] != "OPTIONS":
+            elif (
+                route_of(scope["path"]) not in PUBLIC_PATHS
+                and not _is_dashboard(scope["path"])
+                and scope["method"] != "OPTIONS"
+            ):
                 await send_error(send, Unauthorized("Invalid or missing API key"), [])
                 return
         await self.app(scope, receive, send)
