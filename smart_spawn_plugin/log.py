@@ -2,26 +2,63 @@
 
 Logs always go to stderr: stdout belongs to the program's output (a CLI's JSON, the MCP stdio
 protocol, an ``llm`` answer). structlog's own default prints to stdout, so when nobody has
-configured structlog yet (a gateway that loads the plugin, ``llm``, an embedding program), the
-first :func:`get_logger` points its output at stderr — and changes nothing else, and nothing at
-all when the host has configured structlog itself.
+configured structlog by the time a logger is first used (a gateway that loads the plugin,
+``llm``, an embedding program), its output is pointed at stderr — and nothing else changes,
+and nothing at all when the host has configured structlog itself.
+
+structlog is imported when a logger is first *used*, not when a module asks for one: a module
+that only logs on failure costs nothing at import, and a short command (``smart-spawn pick``)
+that logs nothing never loads structlog (nor what it loads: rich, attrs, asyncio).
+:func:`configure` called before that records the configuration and applies it at that moment.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING, Any, cast
 
-import structlog
+if TYPE_CHECKING:
+    import structlog
+
+#: ``(level, json)`` given to :func:`configure` before structlog was imported
+_pending: tuple[str, bool] | None = None
+
+
+class _LazyLogger:
+    """Stands in for a structlog logger; the real one is made on first attribute access."""
+
+    __slots__ = ("_logger", "_name")
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._logger: Any = None
+
+    def __getattr__(self, attr: str) -> Any:
+        if self._logger is None:
+            self._logger = _structlog().get_logger(self._name)
+        return getattr(self._logger, attr)
+
+
+def _structlog() -> Any:
+    """structlog, configured: a pending :func:`configure` applied, or (nobody configured it)
+    its default output moved from stdout to stderr."""
+    global _pending
+    import structlog
+
+    if _pending is not None:
+        level, json = _pending
+        _pending = None
+        _apply(level, json)
+    elif not structlog.is_configured():
+        # structlog's default factory prints to stdout; keep every other default
+        structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()))  # type: ignore[arg-type]
+    return structlog
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     """A structlog logger for a module. Events are snake_case verbs with fields."""
-    if not structlog.is_configured():
-        # structlog's default factory prints to stdout; keep every other default
-        structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()))  # type: ignore[arg-type]
-    logger: structlog.stdlib.BoundLogger = structlog.get_logger(name)
-    return logger
+    return cast("structlog.stdlib.BoundLogger", _LazyLogger(name))
 
 
 class _CurrentStderr:
@@ -36,8 +73,22 @@ class _CurrentStderr:
 
 
 def configure(*, level: str = "WARNING", json: bool = False) -> None:
-    """Configure structlog for an entry point (CLI, server, MCP main). Logs go to stderr."""
+    """Configure logging for an entry point (CLI, server, MCP main). Logs go to stderr.
+
+    Applied now when structlog is loaded, else when the first logger is used.
+    """
+    global _pending
     logging.basicConfig(stream=sys.stderr, level=level.upper(), format="%(message)s")
+    if "structlog" in sys.modules:
+        _pending = None
+        _apply(level, json)
+    else:
+        _pending = (level, json)
+
+
+def _apply(level: str, json: bool) -> None:
+    import structlog
+
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )

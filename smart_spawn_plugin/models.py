@@ -7,33 +7,28 @@ shapes match the original Smart Spawn API (``contextLength``, ``costEfficiency``
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final, Literal, get_args
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-Category = Literal["coding", "reasoning", "creative", "research", "general", "fast-cheap", "vision"]
-#: The original's ``KNOWN_CATEGORIES`` order.
-CATEGORIES: Final[tuple[Category, ...]] = get_args(Category)
+import smart_spawn_plugin.vocab as vocab
 
-Budget = Literal["low", "medium", "high", "any"]
-BUDGETS: Final[tuple[Budget, ...]] = get_args(Budget)
-
-Tier = Literal["premium", "standard", "budget"]
-TIERS: Final[tuple[Tier, ...]] = get_args(Tier)
-
-Capability = Literal["vision", "functionCalling", "json", "reasoning"]
-CAPABILITIES: Final[tuple[Capability, ...]] = get_args(Capability)
-
-Mode = Literal["single", "collective", "cascade", "plan", "swarm"]
-MODES: Final[tuple[Mode, ...]] = get_args(Mode)
-
-Strategy = Literal[
-    "balanced", "best_score", "best_cost_efficiency", "best_under_budget", "best_under_latency"
-]
-STRATEGIES: Final[tuple[Strategy, ...]] = get_args(Strategy)
-
-SortKey = Literal["score", "cost", "efficiency"]
+# The word lists live in the pydantic-free ``vocab`` module (the CLI parser reads them without
+# pydantic); these names are kept so every ``from smart_spawn_plugin.models import …`` holds.
+Category = vocab.Category
+CATEGORIES: Final = vocab.CATEGORIES
+Budget = vocab.Budget
+BUDGETS: Final = vocab.BUDGETS
+Tier = vocab.Tier
+TIERS: Final = vocab.TIERS
+Capability = vocab.Capability
+CAPABILITIES: Final = vocab.CAPABILITIES
+Mode = vocab.Mode
+MODES: Final = vocab.MODES
+Strategy = vocab.Strategy
+STRATEGIES: Final = vocab.STRATEGIES
+SortKey = vocab.SortKey
 
 #: How gateways address OpenRouter models ("openrouter/anthropic/claude-…").
 OPENROUTER_PREFIX: Final = "openrouter/"

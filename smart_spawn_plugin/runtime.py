@@ -28,13 +28,10 @@ Nothing is opened at import; :meth:`Runtime.open` creates the home directory and
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Generator
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from smart_spawn_plugin.client import RECOMMENDERS, recommender_kind
 from smart_spawn_plugin.client.base import OutcomeReport, Recommender, Routed, SpawnLogEntry
@@ -51,24 +48,10 @@ from smart_spawn_plugin.store.catalog import CatalogStore
 from smart_spawn_plugin.store.migrations import open_db
 from smart_spawn_plugin.store.outbox import OutboxStore
 
+if TYPE_CHECKING:  # httpx loads with the first HTTP client (client.http), not at import
+    import httpx
+
 logger = get_logger(__name__)
-
-DEFAULT_HTTP_TIMEOUT: Final = httpx.Timeout(10.0, connect=3.0)
-
-
-class ApiKeyAuth(httpx.Auth):
-    """``Authorization: Bearer <key>`` on requests to the routing API (``api_url`` and below),
-    and on nothing else."""
-
-    def __init__(self, api_url: str, key: str) -> None:
-        self._prefix = api_url.rstrip("/")
-        self._key = key
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        url = str(request.url)
-        if url == self._prefix or url.startswith(self._prefix + "/"):
-            request.headers["Authorization"] = f"Bearer {self._key}"
-        yield request
 
 
 class Runtime:
@@ -133,7 +116,9 @@ class Runtime:
     def http(self) -> httpx.AsyncClient:
         """The one HTTP client (created on first use; authenticated to the routing API)."""
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=DEFAULT_HTTP_TIMEOUT)
+            from smart_spawn_plugin.client.http import new_client
+
+            self._http = new_client()
             self._authenticate(self._http)
         return self._http
 
@@ -151,6 +136,8 @@ class Runtime:
     def _authenticate(self, client: httpx.AsyncClient) -> None:
         key, api_url = self.settings.api_key, self.settings.api_url
         if key is not None and api_url is not None:
+            from smart_spawn_plugin.client.http import ApiKeyAuth
+
             client.auth = ApiKeyAuth(api_url, key.get_secret_value())
 
     # ---- use cases ----

@@ -3,7 +3,8 @@ and function-level imports included), so docs/architecture.md cannot rot.
 
 Layers, bottom up (a module may import its own layer and the layers below):
 
-    vocabulary   models, errors, settings, log, contract (+ the package root, for __version__)
+    vocabulary   models, vocab, errors, settings, log, contract (+ the package root, for
+                 __version__)
     store        SQLite
     engine       catalog/, classify/, select/, plan/ (over store)
     roles        role blocks (vocabulary only)
@@ -28,7 +29,7 @@ from typing import Final
 PACKAGE: Final = "smart_spawn_plugin"
 ROOT: Final = Path(__file__).resolve().parents[1] / PACKAGE
 
-VOCABULARY: Final = frozenset({"models", "errors", "settings", "log", "contract", ""})
+VOCABULARY: Final = frozenset({"models", "vocab", "errors", "settings", "log", "contract", ""})
 RANK: Final = {
     **dict.fromkeys(VOCABULARY, 0),
     "store": 1,
@@ -49,14 +50,7 @@ ADAPTER_RANK: Final = 9
 #: and chat).
 GATEWAY_USERS: Final = frozenset({"gateway", "plugin", "runtime", "cli"})
 #: The CLI is the console entry point: it may start the other adapters' entry modules.
-CLI_MAY_START: Final = frozenset({"server.serve", "mcp_server", "mcp", "mcp.cli", "plugin"})
-#: The flat CLI modules being replaced by the ``cli/`` package (branch i9-cli), which owns their
-#: registration cycle (cli -> cli_commands -> cli_spawn -> mcp.cli -> cli). Checked for every
-#: rule but cycles among themselves; delete this set when the package lands (the test below
-#: fails once the files are gone, so it cannot be forgotten).
-LEGACY_CLI: Final = frozenset(
-    {f"{PACKAGE}.cli", f"{PACKAGE}.cli_commands", f"{PACKAGE}.cli_spawn", f"{PACKAGE}.mcp.cli"}
-)
+CLI_MAY_START: Final = frozenset({"server.serve", "mcp_server", "plugin"})
 
 
 def _modules() -> dict[str, Path]:
@@ -167,8 +161,6 @@ def test_adapters_never_import_each_other() -> None:
             if ga in ADAPTERS and gb in ADAPTERS and ga != gb:
                 if ga == "cli" and local(b) in CLI_MAY_START:
                     continue
-                if a in LEGACY_CLI and b in LEGACY_CLI:
-                    continue
                 bad.append(f"{local(a)} -> {local(b)}")
     assert not bad, "\n".join(bad)
 
@@ -229,22 +221,13 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_no_import_cycles() -> None:
-    edges = {
-        a: {b for b in targets if not (a in LEGACY_CLI and b in LEGACY_CLI)}
-        for a, targets in graph().items()
-    }
-    cycles = _cycles(edges)
+    cycles = _cycles(graph())
     assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in cycles)
 
 
 def test_the_cycle_finder_finds_cycles() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
-
-
-def test_legacy_cli_exception_is_still_needed() -> None:
-    gone = sorted(m for m in LEGACY_CLI if m not in MODULES)
-    assert not gone, f"remove {gone} from LEGACY_CLI: the cli/ package replaced them"
 
 
 def test_the_checker_sees_type_checking_and_function_imports() -> None:

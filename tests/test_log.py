@@ -46,3 +46,25 @@ def test_configure_keeps_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     out, err = capsys.readouterr()
     assert out == ""
     assert '"event": "configured_event"' in err
+
+
+LAZY = """
+import sys
+from smart_spawn_plugin.log import configure, get_logger
+log = get_logger("demo")
+configure(level="INFO")
+assert "structlog" not in sys.modules, "asking for a logger must not import structlog"
+log.debug("too_quiet")
+log.info("hello_event", answer=42)
+assert "structlog" in sys.modules
+"""
+
+
+def test_configuration_before_structlog_loads_applies_and_logs_go_to_stderr() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", LAZY], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    assert "hello_event" in proc.stderr and "answer=42" in proc.stderr
+    assert "too_quiet" not in proc.stderr

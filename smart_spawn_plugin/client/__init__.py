@@ -10,10 +10,9 @@ that falls back to ``local`` when the API fails. The runtime
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
-from typing import Final
-
-import httpx
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 from smart_spawn_plugin.client.base import (
     OutcomeReport,
@@ -22,15 +21,21 @@ from smart_spawn_plugin.client.base import (
     SpawnLogEntry,
 )
 from smart_spawn_plugin.client.local import LocalRecommender
-from smart_spawn_plugin.client.remote import RemoteRecommender
 from smart_spawn_plugin.feedback.telemetry import Outbox
 from smart_spawn_plugin.settings import Settings
 
+if TYPE_CHECKING:
+    # httpx and the remote client load when the remote recommender is built: a local pick
+    # (every `smart-spawn pick` by default) never pays for them.
+    import httpx
+
+    from smart_spawn_plugin.client.remote import RemoteRecommender
+
 #: ``factory(settings, local, outbox, http)``: ``http()`` gives the process's one HTTP client
 #: (created on demand, so a local recommender never opens one).
-RecommenderFactory = Callable[
-    [Settings, LocalRecommender, Outbox, Callable[[], httpx.AsyncClient]], Recommender
-]
+RecommenderFactory: TypeAlias = (
+    "Callable[[Settings, LocalRecommender, Outbox, Callable[[], httpx.AsyncClient]], Recommender]"
+)
 
 
 def _local(
@@ -48,6 +53,8 @@ def _remote(
     outbox: Outbox,
     http: Callable[[], httpx.AsyncClient],
 ) -> Recommender:
+    from smart_spawn_plugin.client.remote import RemoteRecommender
+
     if settings.api_url is None:
         raise ValueError("the remote recommender needs apiUrl")
     return RemoteRecommender(settings.api_url, http(), local, outbox)
@@ -60,6 +67,13 @@ RECOMMENDERS: Final[Mapping[str, RecommenderFactory]] = {"local": _local, "remot
 def recommender_kind(api_url: str | None) -> str:
     """``local`` for no API URL (``Settings`` already maps ``'local'`` to None), else ``remote``."""
     return "local" if api_url is None else "remote"
+
+
+def __getattr__(name: str) -> object:
+    # ``RemoteRecommender`` stays importable from here without importing httpx eagerly.
+    if name == "RemoteRecommender":
+        return importlib.import_module("smart_spawn_plugin.client.remote").RemoteRecommender
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

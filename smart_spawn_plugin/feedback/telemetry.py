@@ -21,15 +21,17 @@ import hashlib
 import sqlite3
 import uuid
 from datetime import datetime, timedelta
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import httpx
 from pydantic import BaseModel, JsonValue
 
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.store.community import CommunityReport
 from smart_spawn_plugin.store.db import as_utc, meta_get_or_create, utc_now, validate
 from smart_spawn_plugin.store.outbox import OutboxItem, OutboxStore
+
+if TYPE_CHECKING:  # httpx loads with the client a flush is given, not with this module
+    import httpx
 
 log = get_logger(__name__)
 
@@ -121,6 +123,8 @@ class Outbox:
     ) -> tuple[str | None, timedelta | None]:
         """``(None, None)`` on success; else ``(error, retry_after)`` with ``retry_after`` None
         when the failure is permanent."""
+        import httpx
+
         try:
             response = await http.post(item.url, json=item.payload, timeout=self._timeout)
         except httpx.HTTPError as exc:

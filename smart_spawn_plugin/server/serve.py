@@ -1,12 +1,9 @@
 """``smart-spawn serve [--host 127.0.0.1] [--port 3000]``: the HTTP API through uvicorn.
 
-Registered with the CLI by two lines in ``smart_spawn_plugin.cli_commands`` (or
-``cli._load_extras``)::
-
-    from smart_spawn_plugin.server.serve import add_serve_parser, serve
-    EXTRA_PARSERS.append(add_serve_parser); command("serve")(serve)
-
-``python -m smart_spawn_plugin.server.serve`` runs the same parser and handler standalone.
+The CLI (``smart_spawn_plugin.cli.servers``) adds :func:`add_serve_parser` to its tree and
+calls :func:`serve`; ``python -m smart_spawn_plugin.server.serve`` runs the same parser and
+handler standalone. Importing this module imports no third-party package (the CLI builds its
+parser from it on every start), so the rest is imported inside the functions.
 The default host is loopback (the original bound 0.0.0.0 unconditionally); pass
 ``--host 0.0.0.0`` in a container. uvicorn uses uvloop and httptools when they are installed.
 """
@@ -16,11 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from smart_spawn_plugin.errors import SmartSpawnError
-from smart_spawn_plugin.log import configure
-from smart_spawn_plugin.runtime import Runtime
+if TYPE_CHECKING:
+    from smart_spawn_plugin.runtime import Runtime
 
 DEFAULT_HOST = "127.0.0.1"
 
@@ -35,7 +31,7 @@ def _port(value: str) -> int:
     return port
 
 
-def add_serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_serve_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``serve`` subcommand to the CLI's subparsers."""
     p = sub.add_parser("serve", help="serve the HTTP routing API")
     p.add_argument("--host", default=DEFAULT_HOST, help=f"bind address (default {DEFAULT_HOST})")
@@ -56,6 +52,9 @@ def add_serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def serve(args: argparse.Namespace, runtime: Runtime) -> None:
     """Serve the API over ``runtime`` until interrupted; returns ``None``."""
+    from smart_spawn_plugin.errors import SmartSpawnError
+    from smart_spawn_plugin.log import configure
+
     try:
         import uvicorn
     except ImportError as exc:
@@ -90,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     add_serve_parser(sub)
     args = parser.parse_args(["serve", *rest])
+    from smart_spawn_plugin.runtime import Runtime
+
     with Runtime.open(home=known.home, recommender="local") as runtime:
         serve(args, runtime)
     return 0

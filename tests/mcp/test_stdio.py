@@ -10,22 +10,13 @@ from pathlib import Path
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from smart_spawn_plugin.cli import COMMANDS, _load_extras
-
-#: Runs the CLI exactly as the ``smart-spawn`` console script does, with the MCP subcommand
-#: registered even before the CLI's extras import it.
-BOOT = (
-    "import sys; import smart_spawn_plugin.mcp.cli; "
-    "from smart_spawn_plugin.cli import main; sys.exit(main(sys.argv[1:]))"
-)
-
 
 def _command() -> tuple[str, list[str]]:
-    _load_extras()
+    """The ``smart-spawn`` console script beside this Python, else ``python -m``."""
     script = shutil.which("smart-spawn", path=str(Path(sys.executable).parent))
-    if script is not None and "mcp" in COMMANDS:
+    if script is not None:
         return script, ["mcp"]
-    return sys.executable, ["-c", BOOT, "mcp"]
+    return sys.executable, ["-m", "smart_spawn_plugin", "mcp"]
 
 
 async def test_smart_spawn_mcp_over_stdio(warm_home: Path) -> None:

@@ -15,25 +15,21 @@ import shutil
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import httpx
 from pydantic import Field
 
-from smart_spawn_plugin.engine.catalog.enrichment import CATALOG_SOURCE, build_catalog
-from smart_spawn_plugin.engine.catalog.sources.base import SourceData
-from smart_spawn_plugin.engine.catalog.sources.openmark import OpenMarkSource
-from smart_spawn_plugin.engine.catalog.sources.registry import (
-    fetch_all,
-    from_source_dir,
-    load_snapshot,
-)
 from smart_spawn_plugin.engine.select.selection import ScoreAdjuster, Selector
 from smart_spawn_plugin.errors import InvalidParam, SourceError
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import Catalog, SourceStatus, Wire
 from smart_spawn_plugin.settings import Settings
 from smart_spawn_plugin.store.catalog import CatalogStore
+
+if TYPE_CHECKING:
+    import httpx
+
+    from smart_spawn_plugin.engine.catalog.sources.base import SourceData
 
 log = get_logger(__name__)
 
@@ -72,6 +68,8 @@ class CatalogService:
             if stored is not None and stored.models:
                 self._catalog = stored
             else:
+                from smart_spawn_plugin.engine.catalog.sources.registry import load_snapshot
+
                 self._install(self._build(load_snapshot(), {})[0])
         assert self._catalog is not None
         return self._catalog
@@ -99,6 +97,14 @@ class CatalogService:
     ) -> RefreshReport:
         """Rebuild the catalog. Order of preference per source: raw files in ``source_dir``,
         a live pull (when ``live``, default ``settings.live_sources``), the bundled snapshot."""
+        # The sources, enrichment and httpx load here, not at import: reading the stored catalog
+        # (every pick) needs none of them, and the CLI starts faster without.
+        from smart_spawn_plugin.engine.catalog.enrichment import CATALOG_SOURCE
+        from smart_spawn_plugin.engine.catalog.sources.registry import (
+            from_source_dir,
+            load_snapshot,
+        )
+
         if source_dir is not None and not source_dir.is_dir():
             raise InvalidParam(f"source dir {source_dir} does not exist", field="source_dir")
         for path in import_csv:
@@ -137,6 +143,10 @@ class CatalogService:
             )
 
     async def _fetch(self, http: httpx.AsyncClient | None) -> dict[str, SourceData | SourceError]:
+        import httpx
+
+        from smart_spawn_plugin.engine.catalog.sources.registry import fetch_all
+
         timeout = self.settings.source_timeout
         if http is not None:
             return await fetch_all(http, timeout=timeout, settings=self.settings)
@@ -146,6 +156,9 @@ class CatalogService:
     def _build(
         self, pulls: dict[str, SourceData], errors: dict[str, str]
     ) -> tuple[Catalog, dict[str, object]]:
+        from smart_spawn_plugin.engine.catalog.enrichment import build_catalog
+        from smart_spawn_plugin.engine.catalog.sources.openmark import OpenMarkSource
+
         extra = []
         if self.openmark_dir.is_dir() and any(self.openmark_dir.glob("*.csv")):
             extra.append(OpenMarkSource().from_files(self.openmark_dir))

@@ -1,49 +1,23 @@
-"""``smart-spawn spawn|chat|feedback|roles`` (module ``cli_spawn``) against the fake server."""
+"""``smart-spawn spawn|chat|feedback|roles`` (``cli.spawn``, ``cli.feedback``, ``cli.roles``)
+against the fake OpenAI-compatible server."""
 
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 
-import smart_spawn_plugin.cli_spawn  # noqa: F401  # registers the subcommands
-from smart_spawn_plugin import cli
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.store.ratings import RatingsStore
+from tests.cli.conftest import Run
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply, FakeToolCall
 
 #: Every test starts from a home holding the built catalog (see tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("warm_tmp_path")
 
 TASK = "write a python function that parses ISO 8601 dates"
-
-
-@pytest.fixture(autouse=True)
-def _keep_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """``cli.main`` configures structlog onto the current stderr, which capsys closes after the
-    test, and caches loggers on first use: configure a quiet, uncached one instead, and reset."""
-
-    def quiet(**_: object) -> None:
-        structlog.configure(
-            wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-            cache_logger_on_first_use=False,
-        )
-
-    if hasattr(cli, "configure_logging"):
-        monkeypatch.setattr(cli, "configure_logging", quiet)
-    yield
-    structlog.reset_defaults()
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
@@ -53,72 +27,104 @@ def provider(monkeypatch: pytest.MonkeyPatch, fake_openai: FakeOpenAIServer) -> 
     return fake_openai
 
 
-def test_dry_run_prints_instructions_without_network(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    code, out, err = run(capsys, "--home", str(tmp_path), "spawn", TASK, "--dry-run")
+def test_dry_run_prints_instructions_without_network(run: Run, tmp_path: Path) -> None:
+    code, out, err = run("--home", str(tmp_path), "spawn", TASK, "--dry-run", "--json")
     assert code == 0, err
     body = json.loads(out)
     assert body["action"] == "spawn" and body["category"] == "coding"
 
 
-def test_dry_run_collective(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_dry_run_is_a_plan_table(run: Run, tmp_path: Path) -> None:
+    code, out, err = run("--home", str(tmp_path), "spawn", TASK, "--dry-run")
+    assert code == 0, err
+    title, header, row, *notes = out.splitlines()
+    assert title.startswith("single plan · 1 sub-agent · estimated $")
+    assert header.split() == ["node", "role", "model", "category", "after", "est.", "cost"]
+    assert row.split()[0] == "primary" and "coding" in row and "$" in row
+    assert any("chars/4" in n for n in notes)
+
+
+def test_dry_run_collective(run: Run, tmp_path: Path) -> None:
     argv = ["--home", str(tmp_path), "spawn", TASK, "--mode", "collective", "--count", "2"]
-    code, out, _ = run(capsys, *argv, "--dry-run")
+    code, out, _ = run(*argv, "--dry-run", "--json")
     assert code == 0
     assert json.loads(out)["action"] == "collective"
+    code, out, _ = run(*argv, "--dry-run")
+    assert code == 0 and "collective plan · 2 sub-agents" in out and "then merge with" in out
 
 
-def test_without_a_key_it_says_what_to_set(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    code, out, err = run(capsys, "--home", str(tmp_path), "spawn", TASK)
+def test_without_a_key_it_says_what_to_set(run: Run, tmp_path: Path) -> None:
+    code, out, err = run("--home", str(tmp_path), "spawn", TASK)
     assert code == 1
     assert out == ""
     assert err.count("\n") == 1 and "OPENROUTER_API_KEY" in err
-    code, _, err = run(capsys, "--home", str(tmp_path), "chat")
+    code, _, err = run("--home", str(tmp_path), "chat")
     assert code == 1 and "OPENROUTER_API_KEY" in err
 
 
 def test_spawn_runs_through_the_gateway(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, provider: FakeOpenAIServer
+    run: Run, tmp_path: Path, provider: FakeOpenAIServer
 ) -> None:
     provider.default = FakeReply(content="def parse(): ...", cost=0.003)
-    code, out, err = run(capsys, "--home", str(tmp_path), "spawn", TASK)
+    code, out, err = run("--home", str(tmp_path), "spawn", TASK)
     assert code == 0, err
     assert out.startswith("def parse(): ...")
     assert "[single · ok" in out
     assert "started" in err and "✓ ok" in err  # live progress lines
-    code, out, _ = run(capsys, "--home", str(tmp_path), "--json", "spawn", TASK)
+    code, out, _ = run("--home", str(tmp_path), "--json", "spawn", TASK)
     assert json.loads(out)["status"] == "ok"
 
 
-def test_bad_option_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = run(capsys, "--home", str(tmp_path), "spawn", "", "--dry-run")
-    assert code == 1
+def test_bad_option_is_one_line(run: Run, tmp_path: Path) -> None:
+    code, _, err = run("--home", str(tmp_path), "spawn", "", "--dry-run")
+    assert code == 2
     assert "task" in err and err.count("\n") == 1
+    code, _, err = run("--home", str(tmp_path), "spawn", TASK, "--count", "0")
+    assert code == 2 and "--count" in err and err.count("\n") == 1
 
 
-def test_feedback_records_and_validates(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, err = run(capsys, "--home", str(tmp_path), "feedback", "a/b", "coding", "5")
+def test_failed_spawn_is_one_line_cause_first(
+    run: Run, tmp_path: Path, provider: FakeOpenAIServer
+) -> None:
+    provider.default = FakeReply(status=500, error_message="upstream exploded")
+    code, out, err = run("--home", str(tmp_path), "spawn", TASK)
+    assert code == 1 and out == ""
+    progress, verdict = err.strip().splitlines()[-2:]
+    assert "✗" in progress and "✓" not in err
+    assert verdict.startswith("smart-spawn: error: ")
+    cause = verdict.removeprefix("smart-spawn: error: ")
+    assert not cause.startswith("{") and "500" in cause.split(" — ")[0]
+    assert "(single run failed, 1 of 1 sub-agents failed)" in cause
+    assert len(verdict) < 400
+    code, out, err = run("--home", str(tmp_path), "spawn", TASK, "--json")
+    assert code == 1 and json.loads(out)["status"] == "failed"
+    assert err.strip().splitlines()[-1].startswith("smart-spawn: error: ")
+
+
+def test_feedback_records_and_validates(run: Run, tmp_path: Path) -> None:
+    code, out, err = run("--home", str(tmp_path), "feedback", "a/b", "coding", "5")
     assert code == 0, err
     assert "favoured" in out
-    code, _, err = run(capsys, "--home", str(tmp_path), "feedback", "a/b", "coding", "7")
-    assert code == 1 and "rating" in err
+    code, _, err = run("--home", str(tmp_path), "feedback", "a/b", "coding", "7")
+    assert code == 2 and "rating" in err and "1 to 5" in err
     with Runtime.open(home=tmp_path) as services:
         assert [r.rating for r in RatingsStore(services.db).rows()] == [5]
 
 
-def test_roles_list_and_compose(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "--home", str(tmp_path), "--json", "roles", "list")
-    assert code == 0 and "backend-engineer" in out
+def test_roles_list_and_compose(run: Run, tmp_path: Path) -> None:
+    code, out, _ = run("--home", str(tmp_path), "--json", "roles", "list")
+    assert code == 0 and "backend-engineer" in json.loads(out)["personas"][0]["id"] + out
+    code, table, _ = run("--home", str(tmp_path), "roles", "list")
+    assert code == 0 and table.splitlines()[1].split() == ["persona", "title", "core"]
+    assert "backend-engineer" in table and len(table.splitlines()) < 80
+    assert run("--home", str(tmp_path), "roles")[1] == table  # list is the default action
     argv = ["roles", "compose", "build the login API", "--persona", "backend-engineer"]
-    code, out, _ = run(capsys, "--home", str(tmp_path), *argv, "--stack", "fastapi")
+    code, out, _ = run("--home", str(tmp_path), *argv, "--stack", "fastapi")
     assert code == 0 and "build the login API" in out
 
 
 def test_chat_spawns_with_progress(
-    capsys: pytest.CaptureFixture[str],
+    run: Run,
     tmp_path: Path,
     provider: FakeOpenAIServer,
     monkeypatch: pytest.MonkeyPatch,
@@ -130,7 +136,7 @@ def test_chat_spawns_with_progress(
     )
     lines = iter(["please write a date parser", "exit"])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(lines))
-    code, out, err = run(capsys, "--home", str(tmp_path), "chat", "--model", "chat/model")
+    code, out, err = run("--home", str(tmp_path), "chat", "--model", "chat/model")
     assert code == 0, err
     assert "Here is your parser." in out
     assert "started" in err and "smart_spawn done" in err
@@ -142,12 +148,12 @@ PITCH = "Research competitors and build a pitch deck"
 
 
 def test_swarm_dry_run_shows_nodes_prompts_models_and_cost(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("OPENROUTER_API_KEY", "SMART_SPAWN_EXECUTOR_API_KEY", "SMART_SPAWN_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     argv = ["--home", str(tmp_path), "--json", "spawn", PITCH, "--mode", "swarm", "--dry-run"]
-    code, out, err = run(capsys, *argv)
+    code, out, err = run(*argv)
     assert code == 0, err
     plan = json.loads(out)
     research, deck = plan["dag"]["tasks"]
@@ -174,7 +180,7 @@ def test_swarm_dry_run_shows_nodes_prompts_models_and_cost(
 
 
 def test_spawn_with_base_url_runs_for_real(
-    capsys: pytest.CaptureFixture[str],
+    run: Run,
     tmp_path: Path,
     fake_openai: FakeOpenAIServer,
     monkeypatch: pytest.MonkeyPatch,
@@ -183,7 +189,7 @@ def test_spawn_with_base_url_runs_for_real(
         monkeypatch.delenv(name, raising=False)
     fake_openai.default = FakeReply(content="deck outline: 10 slides", cost=0.001)
     argv = ["--home", str(tmp_path), "--json", "spawn", PITCH, "--mode", "swarm"]
-    code, out, err = run(capsys, *argv, "--base-url", fake_openai.base_url, "--model-api-key", "k1")
+    code, out, err = run(*argv, "--base-url", fake_openai.base_url, "--model-api-key", "k1")
     assert code == 0, err
     result = json.loads(out)
     assert result["status"] == "ok" and result["output"] == "deck outline: 10 slides"
@@ -196,7 +202,7 @@ def test_spawn_with_base_url_runs_for_real(
 
 
 def test_chat_takes_base_url(
-    capsys: pytest.CaptureFixture[str],
+    run: Run,
     tmp_path: Path,
     fake_openai: FakeOpenAIServer,
     monkeypatch: pytest.MonkeyPatch,
@@ -207,7 +213,7 @@ def test_chat_takes_base_url(
     lines = iter(["hi", "exit"])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(lines))
     argv = ["--home", str(tmp_path), "chat", "--model", "chat/model"]
-    code, out, err = run(capsys, *argv, "--base-url", fake_openai.base_url)
+    code, out, err = run(*argv, "--base-url", fake_openai.base_url)
     assert code == 0, err
     assert "hello from local" in out
     (request,) = fake_openai.requests
