@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 from smart_spawn_plugin.client import RECOMMENDERS, recommender_kind
 from smart_spawn_plugin.client.base import OutcomeReport, Recommender, Routed, SpawnLogEntry
 from smart_spawn_plugin.client.local import LocalRecommender
-from smart_spawn_plugin.contract import SpawnerFactory
 from smart_spawn_plugin.engine.catalog.service import CatalogService
 from smart_spawn_plugin.engine.select.queries import Comparison
 from smart_spawn_plugin.engine.select.requests import PickRequest, RecommendResult
@@ -50,6 +49,8 @@ from smart_spawn_plugin.store.outbox import OutboxStore
 
 if TYPE_CHECKING:  # httpx loads with the first HTTP client (client.http), not at import
     import httpx
+
+    from smart_spawn_plugin.contract import SpawnerFactory  # the spawning contract: MCP runs
 
 logger = get_logger(__name__)
 
