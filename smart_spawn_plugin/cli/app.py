@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Final
 
+import smart_spawn_plugin.cli.dashboard as dashboard
 import smart_spawn_plugin.cli.feedback as feedback
 import smart_spawn_plugin.cli.roles as roles
 import smart_spawn_plugin.cli.routing as routing
@@ -28,7 +29,14 @@ from smart_spawn_plugin import __version__
 from smart_spawn_plugin.cli.base import CliParser, Context
 
 #: The command groups, in ``--help`` order. Each module's ``register(sub)`` adds its commands.
-COMMAND_GROUPS: Final[tuple[ModuleType, ...]] = (routing, spawn, feedback, roles, servers)
+COMMAND_GROUPS: Final[tuple[ModuleType, ...]] = (
+    routing,
+    spawn,
+    feedback,
+    roles,
+    servers,
+    dashboard,
+)
 
 PROG: Final = "smart-spawn"
 LOG_LEVELS: Final = ("WARNING", "INFO", "DEBUG")

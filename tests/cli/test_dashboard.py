@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from smart_spawn_plugin.cli_dashboard import dashboard_url
+from smart_spawn_plugin.cli.dashboard import dashboard_url
 
 STARTUP_LIMIT_S = 60.0  # a bound on waiting, not a performance assertion
 
