@@ -1,18 +1,26 @@
-"""API throughput benchmark: requests/s and p50/p99 latency of ``GET /api/pick`` on loopback.
+"""API benchmark: req/s, p50 and p99 per route at 16 and 32 connections, response sizes,
+start-up time and RSS of a real ``smart-spawn serve`` on 127.0.0.1. Prints one JSON object.
 
-    python bench/api.py [--connections 32] [--seconds 5] [--warmup 1]
+    python bench/api.py [--seconds 5] [--warmup 1] [--connections 16,32] [--loadgen auto]
 
-Starts ``smart-spawn serve`` (the same parser and handler, via ``python -m
-smart_spawn_plugin.server.serve``) on 127.0.0.1 on a free port, then a *second process*: a load
-generator on raw asyncio sockets keeping N HTTP/1.1 keep-alive connections, each sending the
-next request as soon as the previous response is read (closed loop, so load is bounded by N).
-Two runs:
+The server is started with the same parser and handler as ``smart-spawn serve`` (``python -m
+smart_spawn_plugin.server.serve``) on a free port, with the per-client rate limit lifted and
+request logging off (``--log-level warning``). Load comes from a *separate process*: ``wrk``
+when it is on PATH (``apt-get install wrk``; ``--loadgen wrk``), else a closed-loop Python
+load generator on raw asyncio sockets (``--loadgen python``; it needs a core of its own, so on
+a 2-core machine it under-reports). Routes, as in issue 12:
 
-* ``cached``: the response cache on, one URL (every request after the first is a hit);
-* ``uncached``: ``SMART_SPAWN_CACHE_TTL_S=0``; tasks rotate through a list, so every request is
-  classified and picked.
+* ``GET /api/status``; ``POST /api/roles/compose``; cached ``GET /api/pick`` (one URL);
+  ``GET /api/models?category=coding``; ``GET /api/recommend`` (one URL, cached);
+* ``uncached_pick``: the response cache off (``SMART_SPAWN_CACHE_TTL_S=0``), eight tasks in
+  rotation, so every request is classified and picked.
 
-The global rate limit is lifted for the run. Prints one JSON object.
+Also measured: response sizes (lean by default and with ``explain=full``); start-up to the first
+200 on ``/api/pick`` from a fresh home (cold: the catalog is built) and again on the same home
+(warm); RSS (``VmRSS``) idle after start-up and after all the load, and the peak (``VmHWM``);
+the server's CPU time per request (``server_cpu_us_per_request``, from ``/proc``), which unlike
+req/s hardly depends on what else the machine is running.
+``original`` holds the original Smart Spawn's figures (issue 12's table) for comparison.
 """
 
 from __future__ import annotations
@@ -21,16 +29,20 @@ import argparse
 import json
 import os
 import platform
+import re
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+PICK_TASK = "Refactor the auth module to use JWT"
 TASKS = [
-    "Refactor the auth module to use JWT",
+    PICK_TASK,
     "Write a haiku about autumn",
     "Prove that the square root of 2 is irrational",
     "Summarise this research paper on transformers",
@@ -39,17 +51,41 @@ TASKS = [
     "Build a React dashboard with charts",
     "Find the bug in this SQL query",
 ]
+COMPOSE_BODY = json.dumps(
+    {"task": "Build a React dashboard", "persona": "frontend-engineer", "stack": ["react"]}
+)
+ROUTES: dict[str, tuple[str, str, str | None]] = {
+    "status": ("GET", "/api/status", None),
+    "roles_compose": ("POST", "/api/roles/compose", COMPOSE_BODY),
+    "cached_pick": ("GET", f"/api/pick?task={quote(PICK_TASK)}", None),
+    "models_coding": ("GET", "/api/models?category=coding", None),
+    "recommend": ("GET", f"/api/recommend?task={quote(PICK_TASK)}", None),
+}
+#: the original Smart Spawn (TypeScript, Hono on Bun) on this machine, from issue 12
+ORIGINAL: dict[str, Any] = {
+    "rps": {
+        "status": {"16": 5486, "32": 6150},
+        "roles_compose": {"16": 3561, "32": 4849},
+        "cached_pick": {"16": 6271, "32": 6856},
+    },
+    "bytes": {"models_coding": 45 * 1024, "recommend": int(3.4 * 1024), "roles_compose": 1536},
+    "startup_s": {"cold": 0.59, "warm": 0.56},
+    "rss_mib": {"idle": 181, "after_load": 549},
+}
+TARGETS: dict[str, Any] = {
+    "rps": "≥ original",
+    "bytes": "≤ original (lean default)",
+    "startup_s": 0.5,
+    "rss_mib": {"idle": 100, "after_load": 200},
+}
 
 LOADGEN = r"""
 import asyncio, json, sys, time
 host, port, conns = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 seconds, warmup = float(sys.argv[4]), float(sys.argv[5])
-paths = json.loads(sys.argv[6])
-tmpl = "GET {} HTTP/1.1\r\nHost: {}\r\nConnection: keep-alive\r\n\r\n"
-reqs = [tmpl.format(p, host).encode() for p in paths]
-lat, errors, statuses = [], 0, {}
+reqs = [r.encode("latin-1") for r in json.loads(sys.argv[6])]
+lat, statuses = [], {}
 async def worker(i, start, stop):
-    global errors
     r, w = await asyncio.open_connection(host, port)
     n = i
     while True:
@@ -71,14 +107,14 @@ async def worker(i, start, stop):
     w.close()
 async def main():
     now = time.perf_counter()
-    start, stop = now + warmup, now + warmup + seconds
-    await asyncio.gather(*(worker(i, start, stop) for i in range(conns)))
+    await asyncio.gather(*(worker(i, now + warmup, now + warmup + seconds) for i in range(conns)))
 asyncio.run(main())
 lat.sort()
 n = len(lat)
 pct = lambda q: round(lat[min(n - 1, int(q * n))] * 1000, 3) if n else None
 print(json.dumps({"requests": n, "rps": round(n / seconds, 1), "p50_ms": pct(0.50),
-                  "p99_ms": pct(0.99), "statuses": statuses}))
+                  "p99_ms": pct(0.99), "non_2xx": sum(v for k, v in statuses.items() if k >= 300),
+                  "errors": 0}))
 """
 
 
@@ -88,28 +124,35 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                if s.recv(64).startswith(b"HTTP/1.1 200"):
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("server did not start")
+def _request(method: str, path: str, body: str | None, host: str = "127.0.0.1") -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
+    data = b""
+    if body is not None:
+        data = body.encode()
+        head += f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+    return (head + "\r\n").encode() + data
 
 
-def run(label: str, paths: list[str], args: argparse.Namespace, cache: bool) -> dict[str, object]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SMART_SPAWN_")}
-    env["SMART_SPAWN_RATE_LIMIT"] = str(10**9)
-    env["SMART_SPAWN_CACHE_TTL_S"] = "60" if cache else "0"
-    with tempfile.TemporaryDirectory() as home:
-        server = subprocess.Popen(
+def _fetch(port: int, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+    """One request on a fresh connection: (status, body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        raw = _request(method, path, body).replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)
+        s.sendall(raw)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    data = b"".join(chunks)
+    head, _, payload = data.partition(b"\r\n\r\n")
+    return int(head[9:12]), payload
+
+
+class Server:
+    """``smart-spawn serve`` in a child process on a free port."""
+
+    def __init__(self, home: str, env: dict[str, str]) -> None:
+        self.port = _free_port()
+        self.started_at = time.perf_counter()
+        self.proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -119,7 +162,7 @@ def run(label: str, paths: list[str], args: argparse.Namespace, cache: bool) -> 
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(port),
+                str(self.port),
                 "--log-level",
                 "warning",
             ],
@@ -127,67 +170,205 @@ def run(label: str, paths: list[str], args: argparse.Namespace, cache: bool) -> 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+
+    def wait_first_pick(self, timeout: float = 120.0) -> float:
+        """Seconds from process start to the first 200 on ``/api/pick``."""
+        deadline = time.monotonic() + timeout
+        path = f"/api/pick?task={quote(PICK_TASK)}"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"server exited with {self.proc.returncode}")
+            try:
+                status, _ = _fetch(self.port, "GET", path)
+                if status == 200:
+                    return time.perf_counter() - self.started_at
+            except OSError:
+                time.sleep(0.005)
+        raise SystemExit("server did not answer /api/pick")
+
+    def rss_mib(self) -> dict[str, float]:
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        out = {}
+        for key in ("VmRSS", "VmHWM"):
+            found = re.search(rf"^{key}:\s+(\d+) kB", status, re.M)
+            if found:
+                out[key] = round(int(found.group(1)) / 1024, 1)
+        return out
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) the server has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.proc.terminate()
         try:
-            _wait_ready(port, server)
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    LOADGEN,
-                    "127.0.0.1",
-                    str(port),
-                    str(args.connections),
-                    str(args.seconds),
-                    str(args.warmup),
-                    json.dumps(paths),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=args.seconds + args.warmup + 120,
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text.strip()).groups()  # type: ignore[union-attr]
+    return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 3)
+
+
+def _wrk(
+    server: Server, route: tuple[str, str, str | None], conns: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    port = server.port
+    method, path, body = route
+    cmd = ["wrk", f"-t{min(2, conns)}", f"-c{conns}", f"-d{args.seconds}s", "--latency"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        if body is not None:
+            script.write(
+                f"wrk.method = {json.dumps(method)}\nwrk.body = {json.dumps(body)}\n"
+                'wrk.headers["Content-Type"] = "application/json"\n'
             )
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-    result: dict[str, object] = json.loads(out.stdout)
-    result["label"] = label
+    try:
+        cmd += ["-s", script.name, f"http://127.0.0.1:{port}{path}"]
+        if args.warmup:  # same URL, discarded: fills caches and JIT-free warm paths alike
+            subprocess.run(
+                [*cmd[:3], f"-d{max(1, int(args.warmup))}s", *cmd[5:]],
+                capture_output=True,
+                check=True,
+            )
+        before = server.cpu_s()
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        cpu = server.cpu_s() - before
+    finally:
+        Path(script.name).unlink()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "requests": total,
+        "rps": round(rps, 1),
+        "p50_ms": _ms(lat["50"]),
+        "p99_ms": _ms(lat["99"]),
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "errors": sum(int(g) for g in errors.groups()) if errors else 0,
+        "server_cpu_us_per_request": _per_request(cpu, total),
+    }
+
+
+def _python_load(
+    port: int, requests: list[bytes], conns: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            LOADGEN,
+            "127.0.0.1",
+            str(port),
+            str(conns),
+            str(args.seconds),
+            str(args.warmup),
+            json.dumps([r.decode("latin-1") for r in requests]),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=args.seconds + args.warmup + 120,
+    )
+    result: dict[str, Any] = json.loads(out.stdout)
     return result
+
+
+def _load(
+    server: Server, route: tuple[str, str, str | None], conns: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    """One load run, with the server's CPU time per request. CPU per request barely moves with
+    other load on the machine, unlike req/s. (With the Python load generator the warm-up's CPU
+    is included but not its requests: an upper bound.)"""
+    if args.loadgen == "wrk":
+        return _wrk(server, route, conns, args)
+    before = server.cpu_s()
+    run = _python_load(server.port, [_request(*route)], conns, args)
+    run["server_cpu_us_per_request"] = _per_request(server.cpu_s() - before, run["requests"])
+    return run
+
+
+def _per_request(cpu_s: float, requests: int) -> float:
+    return round(cpu_s / max(1, requests) * 1e6, 1)
+
+
+def _env(cache: bool = True) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SMART_SPAWN_")}
+    env["SMART_SPAWN_RATE_LIMIT"] = str(10**9)
+    env["SMART_SPAWN_CACHE_TTL_S"] = "60" if cache else "0"
+    env["SMART_SPAWN_MAX_CONNECTIONS"] = "4096"
+    return env
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--connections", default="16,32")
+    parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--routes", default=",".join([*ROUTES, "uncached_pick"]))
     args = parser.parse_args()
-    try:
-        import uvloop  # noqa: F401
-
-        loop = "uvloop"
-    except ImportError:
-        loop = "asyncio"
-    try:
-        import httptools  # noqa: F401
-
-        http = "httptools"
-    except ImportError:
-        http = "h11"
-    cached = run("cached", [f"/api/pick?task={quote(TASKS[0])}"], args, cache=True)
-    uncached = run("uncached", [f"/api/pick?task={quote(t)}" for t in TASKS], args, cache=False)
-    print(
-        json.dumps(
-            {
-                "endpoint": "GET /api/pick",
-                "connections": args.connections,
-                "seconds": args.seconds,
-                "server": {"loop": loop, "http": http, "workers": 1},
-                "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-                "cached": cached,
-                "uncached": uncached,
-                "targets_rps": {"cached": 3000, "uncached": 1000},
-            },
-            indent=2,
-        )
-    )
+    if args.loadgen == "auto":
+        args.loadgen = "wrk" if shutil.which("wrk") else "python"
+    if args.loadgen == "wrk":
+        args.seconds = max(1, round(args.seconds))
+    conns_list = [int(c) for c in args.connections.split(",")]
+    wanted = args.routes.split(",")
+    result: dict[str, Any] = {
+        "loadgen": args.loadgen,
+        "seconds": args.seconds,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+    }
+    with tempfile.TemporaryDirectory() as home:
+        cold = Server(home, _env())
+        try:
+            startup = {"cold": round(cold.wait_first_pick(), 3)}
+        finally:
+            cold.stop()
+        server = Server(home, _env())
+        try:
+            startup["warm"] = round(server.wait_first_pick(), 3)
+            time.sleep(0.5)
+            rss = {"idle": server.rss_mib()}
+            sizes: dict[str, Any] = {}
+            for name, (method, path, body) in ROUTES.items():
+                status, payload = _fetch(server.port, method, path, body)
+                joiner = "&" if "?" in path else "?"
+                _, full = _fetch(server.port, method, f"{path}{joiner}explain=full", body)
+                sizes[name] = {
+                    "status": status,
+                    "bytes": len(payload),
+                    "explain_full_bytes": len(full),
+                }
+            routes: dict[str, Any] = {}
+            for name in (n for n in ROUTES if n in wanted):
+                routes[name] = {str(c): _load(server, ROUTES[name], c, args) for c in conns_list}
+            rss["after_load"] = server.rss_mib()
+        finally:
+            server.stop()
+        if "uncached_pick" in wanted:
+            uncached = Server(home, _env(cache=False))
+            try:
+                uncached.wait_first_pick()
+                reqs = [_request("GET", f"/api/pick?task={quote(t)}", None) for t in TASKS]
+                routes["uncached_pick"] = {}
+                for c in conns_list:
+                    before = uncached.cpu_s()
+                    run = _python_load(uncached.port, reqs, c, args)
+                    used = uncached.cpu_s() - before
+                    run["server_cpu_us_per_request"] = _per_request(used, run["requests"])
+                    routes["uncached_pick"][str(c)] = run
+                routes["uncached_pick"]["loadgen"] = "python (rotating tasks)"
+            finally:
+                uncached.stop()
+    result.update({"routes": routes, "bytes": sizes, "startup_s": startup, "rss_mib": rss})
+    result["original"] = ORIGINAL
+    result["targets"] = TARGETS
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ A run's limits have one name each: ``max_usd_per_run`` (also ``MAX_USD_PER_RUN``
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
@@ -89,7 +90,14 @@ class ServerSettings(BaseSettings):
     | ``SMART_SPAWN_CORS_ORIGINS``    | comma-separated origins allowed on GETs (default ``*``) |
     | ``SMART_SPAWN_RATE_LIMIT``      | requests per window per client (default 200)            |
     | ``SMART_SPAWN_CACHE_TTL_S``     | response-cache TTL in seconds (default 60; 0 disables)  |
+    | ``SMART_SPAWN_MAX_HEADER_BYTES``| request line + headers cap, 431 beyond (default 32 KiB) |
+    | ``SMART_SPAWN_HEADER_TIMEOUT_S``| time to send a request head, else 408 (default 10 s)    |
+    | ``SMART_SPAWN_KEEP_ALIVE_S``    | idle keep-alive connections closed after (default 5 s)  |
+    | ``SMART_SPAWN_MAX_CONNECTIONS`` | connections + requests, 503 beyond (default 512)        |
     | ``PORT``                        | the port ``smart-spawn serve`` listens on (default 3000)|
+
+    Also enforced: request bodies ≤ 1 MiB (413), query strings ≤ 16 KiB (400). Trusted proxies
+    may be addresses or CIDR networks.
     """
 
     model_config = SettingsConfigDict(env_prefix="SMART_SPAWN_", extra="ignore")
@@ -100,6 +108,8 @@ class ServerSettings(BaseSettings):
     rate_limit: int = Field(default=200, ge=1)
     rate_window_s: float = Field(default=60.0, gt=0)
     refresh_limit: int = Field(default=2, ge=1)
+    #: wrong refresh keys per client per refresh window before 429 (the right key still works)
+    refresh_fail_limit: int = Field(default=5, ge=1)
     refresh_window_s: float = Field(default=3600.0, gt=0)
     cache_ttl_s: float = Field(default=60.0, ge=0)
     cache_size: int = Field(default=4096, ge=1)
@@ -108,12 +118,32 @@ class ServerSettings(BaseSettings):
     refresh_interval_s: float = Field(default=REFRESH_INTERVAL_S, gt=0)
     background_refresh: bool = True
     access_log: bool = True
+    #: connection limits applied by ``serve`` (see ``server.protocol``): request line + headers
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024)
+    #: seconds a client has to send a complete request head (from connecting or its first byte)
+    header_timeout_s: float = Field(default=10.0, gt=0)
+    #: seconds an idle keep-alive connection stays open after a response
+    keep_alive_s: float = Field(default=5.0, gt=0)
+    #: open connections + running requests; beyond it requests get 503
+    max_connections: int = Field(default=512, ge=1)
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535, validation_alias=_env("port", "PORT"))
 
     @field_validator("api_keys", "trusted_proxies", "cors_origins", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         return _comma_list(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {entry!r} is not an IP address or network"
+                ) from None
+        return value
 
     @property
     def shared(self) -> bool:

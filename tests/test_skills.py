@@ -79,3 +79,12 @@ def test_every_endpoint_named_exists(tmp_path: Path) -> None:
     assert {"/pick", "/recommend", "/decompose", "/swarm", "/roles/compose"} <= named
     unknown = {n for n in named if n.rstrip("/") not in routes}
     assert not unknown, f"smart-spawn-api names endpoints that do not exist: {unknown}"
+
+
+def test_api_skill_port_is_the_serve_default() -> None:
+    """The API skill's self-hosted URL uses the port ``smart-spawn serve`` listens on."""
+    from smart_spawn_plugin.settings import DEFAULT_PORT
+
+    _, body = _split(ROOT / "skills/smart-spawn-api/SKILL.md")
+    ports = {int(p) for p in re.findall(r"(?:127\.0\.0\.1|localhost):(\d+)", body)}
+    assert ports == {DEFAULT_PORT}

@@ -2,8 +2,9 @@
 
 Every route is mounted under ``/api`` and again at the root (the original's legacy mounts); the
 OpenAPI document lists the ``/api`` ones (``/api/openapi.json``, docs at ``/api/docs``).
-Middleware (pure ASGI, outermost first): core (log, headers, CORS, body limit) → rate limit →
-auth → response cache → FastAPI. See ``middleware``.
+Middleware (pure ASGI, outermost first): core (log, headers, CORS, body and query limits, HEAD)
+→ rate limit → auth → response cache → fast path (our routes without FastAPI's router and
+dependency injection, see ``fastpath``) → FastAPI. See ``middleware``.
 
 For any ASGI server: ``uvicorn --factory smart_spawn_plugin.server.app:app_from_env``.
 """
@@ -31,8 +32,14 @@ from smart_spawn_plugin.server.cache import CacheMiddleware, ResponseCache
 from smart_spawn_plugin.server.dashboard import routes as dashboard_routes
 from smart_spawn_plugin.server.deps import ServerState
 from smart_spawn_plugin.server.errors import install_error_handlers
+from smart_spawn_plugin.server.fastpath import FastPathMiddleware, build_table
 from smart_spawn_plugin.server.middleware import AuthMiddleware, CoreMiddleware
-from smart_spawn_plugin.server.ratelimit import RateLimitMiddleware
+from smart_spawn_plugin.server.openapi import install_openapi
+from smart_spawn_plugin.server.ratelimit import (
+    RateLimitMiddleware,
+    RefreshGuard,
+    TrustedProxies,
+)
 from smart_spawn_plugin.server.refresher import Refresher
 from smart_spawn_plugin.settings import ServerSettings
 
@@ -47,10 +54,11 @@ _ROUTERS = (
 
 
 def build_state(runtime: Runtime, config: ServerSettings) -> ServerState:
-    """The routes' shared state over ``runtime``: a rating or a refresh drops the response
-    cache (and the memoised feedback scores)."""
+    """The routes' shared state over ``runtime``: a refresh, or a write the routes did not
+    target (see ``invalidation``), drops the whole response cache; the recommender drops its
+    own memoised scores."""
     cache = ResponseCache(ttl=config.cache_ttl_s, maxsize=config.cache_size)
-    runtime.local.on_change(cache.invalidate)
+    runtime.local.on_change(cache.rankings_changed)
     refresher = Refresher(runtime.catalog, runtime.local.rankings_changed)
     return ServerState(runtime=runtime, config=config, cache=cache, refresher=refresher)
 
@@ -95,7 +103,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.server = state
+    app.state.trusted = TrustedProxies(config.trusted_proxies)
+    app.state.refresh_guard = RefreshGuard(config, app.state.trusted)
     install_error_handlers(app)
+    install_openapi(app)
     for router in _ROUTERS:
         app.include_router(router, prefix="/api")
         app.include_router(router, include_in_schema=False)
@@ -108,6 +119,8 @@ def create_app(
         app.add_api_route(
             path, routes_meta.health, methods=["GET"], include_in_schema=path == "/api/health"
         )
+    table = build_table([*app.router.routes, *(r for router in _ROUTERS for r in router.routes)])
+    app.add_middleware(FastPathMiddleware, table=table)
     app.add_middleware(CacheMiddleware, cache=state.cache)
     app.add_middleware(AuthMiddleware, config=config)
     app.add_middleware(RateLimitMiddleware, config=config)

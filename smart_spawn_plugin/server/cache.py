@@ -3,13 +3,31 @@
 Only successful (200) GET responses of ``/models``, ``/pick``, ``/recommend``, ``/compare`` and
 ``/status`` are stored, keyed by the route *without* its ``/api`` prefix, the raw query string
 and the caller's ``user_key`` (so one user's personalised pick is never served to another). The
-store is a bounded ``cachetools.TTLCache``. :meth:`ResponseCache.invalidate` empties it and bumps
-a generation counter, so a response computed before an invalidation is never stored after it;
-the server calls it when a rating or a refresh changes rankings. Hits carry ``X-Cache: HIT``.
+middleware sits before routing and dependency injection: a hit is answered from the stored
+bytes (status, headers and body serialised once) without touching FastAPI. The store is a
+bounded ``cachetools.TTLCache``. Hits carry ``X-Cache: HIT``.
+
+**Invalidation is targeted.** A route whose answer depends on feedback tags its response with
+the category it answered for (``scope["state"]["cache_category"]``; ``/pick`` and
+``/recommend`` do); untagged responses (``/models``, ``/compare``, ``/status``) depend on the
+catalog only. Then:
+
+* a rating by user *u* in category *c* (:meth:`ResponseCache.invalidate_user_category`) drops
+  only *u*'s entries tagged *c* — other users' picks and *u*'s picks in other categories stay;
+* a community report in *c* (:meth:`ResponseCache.invalidate_category`) drops every user's
+  entries tagged *c*;
+* a refresh, or a write anywhere else in the process (:meth:`ResponseCache.rankings_changed`,
+  the recommender's change listener), drops everything.
+
+Each invalidation is stamped with an epoch, and a response is stored only if nothing that
+covers it was invalidated since its request began — so an answer computed before a rating is
+never stored after it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Final
 
 from cachetools import TTLCache
@@ -25,20 +43,49 @@ from smart_spawn_plugin.server.middleware import (
 )
 
 CacheKey = tuple[str, bytes, str]
-Entry = tuple[int, list[tuple[bytes, bytes]], bytes]
+#: (user_key, category) a feedback-dependent response was computed for; category None = none
+Tag = tuple[str, str | None]
+Entry = tuple[int, list[tuple[bytes, bytes]], bytes, Tag]
 _HIT: Final = (b"x-cache", b"HIT")
 _MISS: Final = (b"x-cache", b"MISS")
+_ANY_USER: Final = "*"
+#: invalidation stamps kept before the oldest are folded into one "everything" stamp
+_MAX_STAMPS: Final = 10_000
 
 
 class ResponseCache:
-    """A bounded TTL cache of whole responses with generation-checked invalidation."""
+    """A bounded TTL cache of whole responses (bytes) with targeted, epoch-checked
+    invalidation (see the module docstring)."""
 
     def __init__(self, *, ttl: float, maxsize: int) -> None:
         self.enabled = ttl > 0
         self._store: TTLCache[CacheKey, Entry] = TTLCache(maxsize=maxsize, ttl=max(ttl, 1e-3))
-        self.generation = 0
+        self.epoch = 0
+        self._all_at = 0
+        self._stamps: dict[Tag, int] = {}
         self.hits = 0
         self.misses = 0
+        self._targeted = False
+
+    def rankings_changed(self) -> None:
+        """The recommender's change listener: drop everything, unless the change is a targeted
+        write (see :meth:`targeted_write`), whose caller invalidates precisely."""
+        if not self._targeted:
+            self.invalidate()
+
+    @contextmanager
+    def targeted_write(self) -> Iterator[None]:
+        """Suspend :meth:`rankings_changed` for one synchronous write."""
+        self._targeted = True
+        try:
+            yield
+        finally:
+            self._targeted = False
+
+    @property
+    def generation(self) -> int:
+        """The current epoch (kept under its old name for callers that read it)."""
+        return self.epoch
 
     def get(self, key: CacheKey) -> Entry | None:
         entry = self._store.get(key) if self.enabled else None
@@ -48,14 +95,56 @@ class ResponseCache:
             self.hits += 1
         return entry
 
-    def put(self, key: CacheKey, entry: Entry, generation: int) -> None:
-        """Store ``entry`` unless the cache was invalidated since ``generation``."""
-        if self.enabled and generation == self.generation:
+    def _stale(self, tag: Tag, since: int) -> bool:
+        if self._all_at > since:
+            return True
+        category = tag[1]
+        if category is None:
+            return False
+        return (
+            self._stamps.get(tag, 0) > since or self._stamps.get((_ANY_USER, category), 0) > since
+        )
+
+    def put(self, key: CacheKey, entry: Entry, since: int) -> None:
+        """Store ``entry`` (computed by a request that began at epoch ``since``) unless
+        something covering it was invalidated meanwhile."""
+        if self.enabled and not self._stale(entry[3], since):
             self._store[key] = entry
 
+    def _stamp(self, tag: Tag) -> None:
+        self.epoch += 1
+        if len(self._stamps) >= _MAX_STAMPS:
+            self._stamps.clear()
+            self._all_at = self.epoch  # conservative: in-flight answers are not stored
+        self._stamps[tag] = self.epoch
+
+    def _drop(self, match: Tag) -> int:
+        user, category = match
+        doomed = [
+            key
+            for key, entry in list(self._store.items())
+            if entry[3][1] == category and (user == _ANY_USER or entry[3][0] == user)
+        ]
+        for key in doomed:
+            self._store.pop(key, None)
+        return len(doomed)
+
+    def invalidate_user_category(self, user_key: str, category: str) -> int:
+        """Forget ``user_key``'s responses that answered for ``category`` (a rating); the
+        number of entries dropped."""
+        self._stamp((user_key, category))
+        return self._drop((user_key, category))
+
+    def invalidate_category(self, category: str) -> int:
+        """Forget every user's responses that answered for ``category`` (a community report)."""
+        self._stamp((_ANY_USER, category))
+        return self._drop((_ANY_USER, category))
+
     def invalidate(self) -> None:
-        """Forget every stored response (rankings changed)."""
-        self.generation += 1
+        """Forget every stored response (the catalog changed)."""
+        self.epoch += 1
+        self._all_at = self.epoch
+        self._stamps.clear()
         self._store.clear()
 
     def __len__(self) -> int:
@@ -77,17 +166,18 @@ class CacheMiddleware:
         if route not in CACHEABLE:
             await self.app(scope, receive, send)
             return
-        user = str(scope.get("state", {}).get("user_key", "local"))
+        state = scope.setdefault("state", {})
+        user = str(state.get("user_key", "local"))
         key: CacheKey = (route, bytes(scope.get("query_string", b"")), user)
         entry = self.cache.get(key)
         if entry is not None:
-            status, headers, body = entry
+            status, headers, body, _ = entry
             await send(
                 {"type": "http.response.start", "status": status, "headers": [*headers, _HIT]}
             )
             await send({"type": "http.response.body", "body": body})
             return
-        generation = self.cache.generation
+        since = self.cache.epoch
         start: list[tuple[bytes, bytes]] | None = None
         chunks: list[bytes] = []
         storable = True
@@ -101,7 +191,9 @@ class CacheMiddleware:
             elif message["type"] == "http.response.body" and storable:
                 chunks.append(bytes(message.get("body", b"")))
                 if not message.get("more_body", False) and start is not None:
-                    self.cache.put(key, (200, start, b"".join(chunks)), generation)
+                    category = state.get("cache_category")
+                    tag: Tag = (user, None if category is None else str(category))
+                    self.cache.put(key, (200, start, b"".join(chunks), tag), since)
             await send(message)
 
         await self.app(scope, receive, capture)

@@ -8,7 +8,6 @@ server settings, the response cache and the refresher. Nothing here does I/O at 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -22,6 +21,7 @@ from smart_spawn_plugin.errors import InvalidBody, SmartSpawnError
 from smart_spawn_plugin.models import Catalog, Wire
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.server.cache import ResponseCache
+from smart_spawn_plugin.server.encoding import dumps, loads_body
 from smart_spawn_plugin.server.errors import translate_validation
 from smart_spawn_plugin.server.refresher import Refresher
 from smart_spawn_plugin.settings import ServerSettings
@@ -69,13 +69,7 @@ def parse_query(model: type[_B], request: Request) -> _B:
 async def parse_body(model: type[_B], request: Request) -> _B:
     """The JSON object body validated into ``model``; bad JSON or a non-object is
     ``INVALID_BODY``, a bad field names itself (codes per route, see ``errors``)."""
-    raw = await request.body()
-    data: Any = {}
-    if raw.strip():
-        try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError):
-            raise InvalidBody("request body is not valid JSON") from None
+    data: Any = loads_body(await request.body())
     if not isinstance(data, dict):
         raise InvalidBody("request body must be a JSON object")
     try:
@@ -91,11 +85,17 @@ def json_response(
     payload: Wire | dict[str, Any] | list[Any], *, envelope: bool = True, status: int = 200
 ) -> Response:
     """A JSON response; ``envelope`` wraps it as ``{"data": …}`` like most original routes.
-    Wire models are serialised by pydantic's Rust encoder (camelCase)."""
+    Serialised once, to bytes: Wire models by pydantic's Rust encoder (camelCase), anything
+    else by orjson."""
     if isinstance(payload, Wire):
         body = payload.model_dump_json(by_alias=True).encode()
     else:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        body = dumps(payload)
     if envelope:
         body = b'{"data":' + body + b"}"
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def bytes_response(body: bytes, *, status: int = 200) -> Response:
+    """A response over an already-serialised JSON body."""
     return Response(body, status_code=status, media_type="application/json")

@@ -3,7 +3,8 @@
 Order, outermost first (see ``app.create_app``):
 
 1. :class:`CoreMiddleware` — request log line, security headers, ``Cache-Control`` policy,
-   CORS, and the 1 MiB body limit (413);
+   CORS, the 1 MiB body limit (413), the 16 KiB query-string limit (400), and ``HEAD`` on every
+   ``GET`` route (answered as the ``GET`` with its headers and no body);
 2. ``ratelimit.RateLimitMiddleware`` — 200/min per client, 2/h on ``POST /refresh`` (429);
 3. :class:`AuthMiddleware` — API keys when the server is shared: sets ``state.user_key``;
 4. ``cache.CacheMiddleware`` — the response cache of the five cacheable GETs.
@@ -21,13 +22,18 @@ browser on another origin can read the catalog but cannot write feedback or trig
 from __future__ import annotations
 
 import hmac
-import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
-from smart_spawn_plugin.errors import PayloadTooLarge, SmartSpawnError, Unauthorized
+from smart_spawn_plugin.errors import (
+    InvalidParam,
+    PayloadTooLarge,
+    SmartSpawnError,
+    Unauthorized,
+)
 from smart_spawn_plugin.log import get_logger
+from smart_spawn_plugin.server.encoding import dumps
 from smart_spawn_plugin.server.errors import route_of
 from smart_spawn_plugin.settings import ServerSettings, user_key_of
 
@@ -49,11 +55,13 @@ DASHBOARD_PREFIX: Final = "/dashboard"
 _SECURITY: Final = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
 _NO_STORE: Final = b"no-store"
 _REPLACED: Final = frozenset({b"cache-control", b"x-content-type-options", b"x-frame-options"})
+#: longest accepted query string; every parameter's own limit fits well inside it
+MAX_QUERY_BYTES: Final = 16 * 1024
 
 
 async def send_error(send: Send, exc: SmartSpawnError, extra: list[tuple[bytes, bytes]]) -> None:
     """Send ``exc`` as the original's JSON error envelope."""
-    body = json.dumps(exc.to_dict()).encode()
+    body = dumps(exc.to_dict())
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
@@ -136,7 +144,23 @@ class CoreMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        if method == "HEAD":
+            # The GET route answers; the body is dropped here (Content-Length stays, as RFC 9110
+            # asks). The GET's response cache serves HEADs too.
+            scope = {**scope, "method": "GET"}
+            inner_send = send_wrapped
+
+            async def send_wrapped(message: Message) -> None:
+                if message["type"] == "http.response.body":
+                    message = {**message, "body": b""}
+                await inner_send(message)
+
         try:
+            if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
+                status_box[0] = 400
+                err = InvalidParam(f"query string must be at most {MAX_QUERY_BYTES} bytes")
+                await send_error(send_wrapped, err, [])
+                return
             if method in ("POST", "PUT", "PATCH"):
                 body = await self._read_body(scope, receive)
                 if body is None:

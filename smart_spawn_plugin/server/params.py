@@ -5,10 +5,15 @@ answer 400 instead, and say which field was wrong:
 
 * ``task`` (pick, recommend): trimmed, 1–200 characters, no control characters. Too long is
   ``INVALID_PARAM`` "task must be at most 200 characters" (the original said "required");
-* ``count`` (1–5), ``minContext`` (0–1,000,000), ``limit`` (1–500), ``days`` (1–365),
-  ``maxParallel`` (1–8), ``minSamples``/``minRatings`` (≥1): integers clamped into range like
-  the original, but a non-numeric value is a 400 (the original turned it into 1, or into an
-  endless loop for ``maxParallel``);
+* ``count`` (1–5), ``limit`` (1–500), ``days`` (1–365), ``maxParallel`` (1–8),
+  ``minSamples``/``minRatings`` (≥1): integers clamped into range like the original, but a
+  non-numeric value is a 400 (the original turned it into 1, or into an endless loop for
+  ``maxParallel``);
+* ``minContext``: a negative value counts as 0; any other value is *applied* (the original capped
+  it at 1,000,000 silently, so ``minContext=2000000`` returned a smaller model); above
+  10,000,000 tokens it is a 400;
+* ``context``: at most 20 tags of at most 64 characters; the raw value is length-checked
+  (at most 1,400 characters) before it is split, so an over-long value costs microseconds;
 * ``exclude``: at most 50 model ids, each matching the original's id pattern;
 * ``models`` (compare): 2–5 valid ids;
 * ``category``, ``tier``, ``budget``, ``require``, ``sort``: known values only;
@@ -32,6 +37,9 @@ MAX_EXCLUDE: Final = 50
 MAX_COMPARE: Final = 5
 MAX_TAGS: Final = 20
 MAX_TAG_LEN: Final = 64
+#: longest raw ``context`` value: 20 tags of 64 characters, separators and some slack
+MAX_CONTEXT_RAW: Final = 1_400
+MAX_MIN_CONTEXT: Final = 10_000_000
 MODEL_ID_RE: Final = re.compile(r"[A-Za-z0-9._:-]+(/[A-Za-z0-9._:-]+)?")
 MAX_MODEL_ID: Final = 200
 
@@ -51,7 +59,10 @@ def clean_model_id(raw: str) -> str | None:
 
 
 def model_id_list(raw: str, field: str, maximum: int) -> list[str]:
-    """A comma list of model ids (empty parts dropped). Raises ``ValueError`` naming ``field``."""
+    """A comma list of model ids (empty parts dropped). Raises ``ValueError`` naming ``field``
+    (the raw length is checked before splitting)."""
+    if len(raw) > maximum * (MAX_MODEL_ID + 1):
+        raise ValueError(f"{field} is too long")
     parts = [p for p in raw.split(",") if p.strip()]
     if len(parts) > maximum:
         raise ValueError(f"{field} must list at most {maximum} model IDs")
@@ -63,17 +74,23 @@ def model_id_list(raw: str, field: str, maximum: int) -> list[str]:
 
 
 def tag_list(raw: str, field: str = "context") -> list[str]:
-    """A comma list of context tags: trimmed, lower-case, unique; at most 20 of ≤64 chars."""
+    """A comma list of context tags: trimmed, lower-case, unique (first occurrence kept); at most
+    20 of ≤64 chars. Linear time: the raw length is checked first and duplicates are found with
+    a set (a list made a 65 KB value cost seconds on the event loop)."""
+    if len(raw) > MAX_CONTEXT_RAW:
+        raise ValueError(f"{field} must be at most {MAX_CONTEXT_RAW} characters")
     tags: list[str] = []
+    seen: set[str] = set()
     for part in raw.split(","):
         tag = part.strip().lower()
-        if not tag or tag in tags:
+        if not tag or tag in seen:
             continue
         if len(tag) > MAX_TAG_LEN or has_control(tag):
             raise ValueError(f"{field} contains an invalid tag")
+        seen.add(tag)
         tags.append(tag)
-    if len(tags) > MAX_TAGS:
-        raise ValueError(f"{field} must list at most {MAX_TAGS} tags")
+        if len(tags) > MAX_TAGS:
+            raise ValueError(f"{field} must list at most {MAX_TAGS} tags")
     return tags
 
 
@@ -114,8 +131,15 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+def _min_context(value: int) -> int:
+    if value > MAX_MIN_CONTEXT:
+        raise ValueError(f"minContext must be at most {MAX_MIN_CONTEXT} tokens")
+    return max(0, value)
+
+
 Count = Annotated[int, clamp(1, 5)]
-MinContext = Annotated[int, clamp(0, 1_000_000)]
+#: applied as given (negative → 0); above 10,000,000 a 400, never silently capped
+MinContext = Annotated[int, AfterValidator(_min_context)]
 Limit = Annotated[int, clamp(1, 500)]
 Days = Annotated[int, clamp(1, 365)]
 AtLeastOne = Annotated[int, clamp(1, 1_000_000)]

@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 from smart_spawn_plugin.engine.catalog.status import status_of
 from smart_spawn_plugin.engine.select.queries import list_models
 from smart_spawn_plugin.engine.select.requests import PickRequest
-from smart_spawn_plugin.errors import InvalidParam, MissingParam, Unauthorized
+from smart_spawn_plugin.errors import InvalidParam, MissingParam, RateLimited, Unauthorized
 from smart_spawn_plugin.models import (
     CAPABILITIES,
     CATEGORIES,
@@ -24,7 +24,19 @@ from smart_spawn_plugin.models import (
     Tier,
 )
 from smart_spawn_plugin.server import params as p
-from smart_spawn_plugin.server.deps import json_response, state_of, user_key_of_request
+from smart_spawn_plugin.server.deps import (
+    bytes_response,
+    json_response,
+    state_of,
+    user_key_of_request,
+)
+from smart_spawn_plugin.server.ratelimit import RefreshGuard
+from smart_spawn_plugin.server.shape import (
+    models_body,
+    pick_body,
+    recommend_body,
+    wants_full,
+)
 
 router = APIRouter()
 LOOPBACK: Final = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -135,29 +147,35 @@ class CompareQuery(p.Query):
 
 @router.get("/pick", summary="The best model for a task")
 async def pick(request: Request, q: Annotated[PickQuery, Query()]) -> Response:
-    """``{data: Decision}``; 400 MISSING_PARAM without a task, 404 NO_MODEL when none fits."""
+    """``{data: Decision}``; 400 MISSING_PARAM without a task, 404 NO_MODEL when none fits.
+    Lean unless ``explain=full`` (see ``shape``)."""
+    full = wants_full(request)
     state = state_of(request)
     req = q.to_request(user_key_of_request(request))
     req = req.model_copy(update={"fallbacks": q.fallbacks})
     decision = state.service.pick_now(req)
-    return json_response(decision)
+    request.state.cache_category = decision.category  # for targeted invalidation (cache.py)
+    return bytes_response(pick_body(decision, full))
 
 
 @router.get("/recommend", summary="Several provider-diverse models for a task")
 async def recommend_route(request: Request, q: Annotated[RecommendQuery, Query()]) -> Response:
     """``{data: [{model, reason, confidence, score}], meta}`` (empty data when none fits)."""
+    full = wants_full(request)
     state = state_of(request)
     req = q.to_request(user_key_of_request(request))
     result = state.service.recommend_now(req, q.count)
-    return json_response(result, envelope=False)
+    request.state.cache_category = result.meta.task
+    return bytes_response(recommend_body(result, full))
 
 
 @router.get("/models", summary="List catalog models")
 async def models(request: Request, q: Annotated[ModelsQuery, Query()]) -> Response:
     """``{data: [model], meta: {total, filtered, returned, lastRefresh, version}}``."""
+    full = wants_full(request)
     catalog = state_of(request).runtime.catalog.current()
     result = list_models(catalog, category=q.category, tier=q.tier, sort=q.sort, limit=q.limit)
-    return json_response(result, envelope=False)
+    return bytes_response(models_body(result, full))
 
 
 @router.get("/compare", summary="Compare 2-5 models side by side")
@@ -185,17 +203,27 @@ async def status(request: Request) -> Response:
 
 
 def _authorize_refresh(request: Request) -> None:
+    """Raise ``Unauthorized`` unless the caller may refresh. A wrong key counts against the
+    per-client failure limit (429 once used up); a right key is never blocked by wrong ones but
+    counts against the refresh limit (see ``ratelimit.RefreshGuard``)."""
+    guard: RefreshGuard = request.app.state.refresh_guard
     key = state_of(request).runtime.settings.refresh_api_key
     if key is None:
         # Without REFRESH_API_KEY only the machine itself may refresh (the original let anyone).
         client = request.client.host if request.client else ""
         if client not in LOOPBACK:
             raise Unauthorized("Set REFRESH_API_KEY to allow refreshes from other hosts")
-        return
-    given = request.headers.get("authorization", "")
-    expected = f"Bearer {key.get_secret_value()}"
-    if not hmac.compare_digest(given.encode(), expected.encode()):
-        raise Unauthorized("Invalid or missing refresh API key")
+    else:
+        given = request.headers.get("authorization", "")
+        expected = f"Bearer {key.get_secret_value()}"
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            wait = guard.failed(request.scope)
+            if wait:
+                raise RateLimited("Too many failed refresh attempts", retry_after=wait)
+            raise Unauthorized("Invalid or missing refresh API key")
+    wait = guard.accept(request.scope)
+    if wait:
+        raise RateLimited("Too many refreshes", retry_after=wait)
 
 
 @router.post("/refresh", summary="Rebuild the catalog in the background")

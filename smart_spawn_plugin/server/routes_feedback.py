@@ -4,8 +4,10 @@ spawn-log/stats, community/scores``.
 
 Differences from the original, on purpose: ``category`` is validated everywhere; ``rating`` must
 be a number 1–5 (a non-number is a 400, never recorded as a failure); stats come from recorded
-usage and recorded prices; community data is aggregate and anonymous (instance ids are stored
-only as salted hashes), with per-instance limits.
+usage and recorded prices; community data is aggregate and anonymous (contributors are stored
+only as salted hashes), and a contributor is the caller's server-side identity (API key, or
+address on an unshared server) — the body's ``instanceId`` is still required for compatibility
+but decides nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from smart_spawn_plugin.server.deps import (
     state_of,
     user_key_of_request,
 )
+from smart_spawn_plugin.server.invalidation import community_reported, rating_recorded, targeted
+from smart_spawn_plugin.server.ratelimit import TrustedProxies, client_key
 
 router = APIRouter()
 
@@ -110,7 +114,10 @@ async def outcome(request: Request) -> Response:
     report = OutcomeReport(
         model=body.model, category=body.category, rating=rating, context=body.context
     )
-    state_of(request).service.record_rating(report, user_key=user_key_of_request(request))
+    state, user = state_of(request), user_key_of_request(request)
+    with targeted(state):
+        state.service.record_rating(report, user_key=user)
+    rating_recorded(state, user, body.category)
     return json_response(
         {"recorded": True, "model": body.model, "category": body.category, "rating": rating}
     )
@@ -132,6 +139,19 @@ async def stats(request: Request, q: Annotated[StatsQuery, Query()]) -> Response
     return json_response(result)
 
 
+def contributor_of(request: Request) -> str:
+    """Who a community report counts as: the server-side identity, never the body's
+    ``instanceId`` (any caller can invent those — 60 made-up ids from one key changed another
+    key's picks). On a shared server that is the API key's ``user_key``; otherwise the client's
+    address (behind trusted proxies, its forwarded address). The "3 distinct contributors" rule
+    and the per-contributor hourly limit both count these."""
+    state = state_of(request)
+    if state.config.shared:
+        return "key:" + user_key_of_request(request)
+    trusted: TrustedProxies = request.app.state.trusted
+    return "addr:" + client_key(request.scope, trusted)
+
+
 @router.post(
     "/community/report",
     summary="Report an anonymous community rating",
@@ -140,12 +160,15 @@ async def stats(request: Request, q: Annotated[StatsQuery, Query()]) -> Response
 async def community_report(request: Request) -> Response:
     """``{data: {recorded: true}}``; 429 RATE_LIMITED past the per-instance hourly limit."""
     body = await parse_body(CommunityBody, request)
-    state_of(request).service.record_community(
-        model=body.model,
-        category=body.category,
-        rating=int(body.rating),
-        instance_id=body.instance_id,
-    )
+    state = state_of(request)
+    with targeted(state):
+        state.service.record_community(
+            model=body.model,
+            category=body.category,
+            rating=int(body.rating),
+            instance_id=contributor_of(request),
+        )
+    community_reported(state, body.category)
     return json_response({"recorded": True})
 
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from smart_spawn_plugin import __version__
-from smart_spawn_plugin.server.deps import json_response
+from smart_spawn_plugin.server.deps import bytes_response
+from smart_spawn_plugin.server.encoding import dumps
 
 router = APIRouter()
 
@@ -34,15 +35,20 @@ ENDPOINTS: Final = [
 ]
 
 
+#: constant answers, serialised once
+_INDEX: Final = dumps(
+    {"data": {"name": "Model Intelligence API", "version": __version__, "endpoints": ENDPOINTS}}
+)
+_HEALTH: Final = dumps({"status": "ok", "version": __version__})
+
+
 @router.get("/", summary="API index")
 async def index() -> Response:
     """``{data: {name, version, endpoints}}`` (the original's ``GET /api``)."""
-    return json_response(
-        {"name": "Model Intelligence API", "version": __version__, "endpoints": ENDPOINTS}
-    )
+    return bytes_response(_INDEX)
 
 
 @router.get("/health", summary="Liveness")
 async def health() -> Response:
     """``{status: "ok"}`` — the process answers; it does not touch the catalog."""
-    return json_response({"status": "ok", "version": __version__}, envelope=False)
+    return bytes_response(_HEALTH)

@@ -9,6 +9,7 @@ integer (clamped to 1..8; a non-number was an endless loop in the original).
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
@@ -76,17 +77,24 @@ async def decompose_route(request: Request) -> Response:
     from smart_spawn_plugin.engine.plan.decompose import decompose
 
     body = await parse_body(DecomposeBody, request)
-    tags = p.tag_list(body.context or "")
-    plan = decompose(body.text(), budget=body.budget, context=body.context)
-    if plan.decomposed:
-        user = user_key_of_request(request)
-        selector = state_of(request).service.selector_for(user, tags)
-        for step in plan.steps:
-            step.model, step.reason = _attach(selector, step.category, step.budget, tags, user)
-    out = plan.wire()
-    if out.get("reason") is None:
-        out.pop("reason", None)
-    return json_response(out, envelope=False)
+    text, tags = body.text(), p.tag_list(body.context or "")
+    user = user_key_of_request(request)
+    selector = state_of(request).service.selector_for(
+        user, tags
+    )  # feedback reads stay on the loop thread
+
+    def plan_it() -> dict[str, object]:
+        plan = decompose(text, budget=body.budget, context=body.context)
+        if plan.decomposed:
+            for step in plan.steps:
+                step.model, step.reason = _attach(selector, step.category, step.budget, tags, user)
+        out = plan.wire()
+        if out.get("reason") is None:
+            out.pop("reason", None)
+        return out
+
+    # Splitting up to 10,000 characters and picking per step is CPU work: off the event loop.
+    return json_response(await asyncio.to_thread(plan_it), envelope=False)
 
 
 @router.post("/swarm", summary="Plan a swarm (dependency DAG)", openapi_extra=_openapi(SwarmBody))
@@ -96,19 +104,20 @@ async def swarm_route(request: Request) -> Response:
     from smart_spawn_plugin.engine.plan.swarm import estimate_cost, swarm
 
     body = await parse_body(SwarmBody, request)
-    tags = p.tag_list(body.context or "")
-    plan = swarm(
-        body.text(), budget=body.budget, max_parallel=body.max_parallel, context=body.context
-    )
-    if plan.decomposed:
-        user = user_key_of_request(request)
-        selector = state_of(request).service.selector_for(user, tags)
-        for task in plan.dag.tasks:
-            task.model, task.reason = _attach(selector, task.category, task.budget, tags, user)
+    text, tags = body.text(), p.tag_list(body.context or "")
+    user = user_key_of_request(request)
+    selector = state_of(request).service.selector_for(user, tags)
 
-        def price(task: object) -> Pricing | None:
-            model = getattr(task, "model", None)
-            return model.pricing if isinstance(model, StepModel) else None
+    def price(task: object) -> Pricing | None:
+        model = getattr(task, "model", None)
+        return model.pricing if isinstance(model, StepModel) else None
 
-        plan.dag.estimated_cost = estimate_cost(plan.dag.tasks, price)
-    return json_response(plan.wire(), envelope=False)
+    def plan_it() -> dict[str, object]:
+        plan = swarm(text, budget=body.budget, max_parallel=body.max_parallel, context=body.context)
+        if plan.decomposed:
+            for task in plan.dag.tasks:
+                task.model, task.reason = _attach(selector, task.category, task.budget, tags, user)
+            plan.dag.estimated_cost = estimate_cost(plan.dag.tasks, price)
+        return plan.wire()
+
+    return json_response(await asyncio.to_thread(plan_it), envelope=False)

@@ -4,14 +4,15 @@ required", ``INVALID_PARAM`` naming a field of the wrong type."""
 
 from __future__ import annotations
 
-import json
+import functools
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from smart_spawn_plugin.errors import InvalidBody
-from smart_spawn_plugin.server.deps import json_response
+from smart_spawn_plugin.server.deps import bytes_response, json_response
+from smart_spawn_plugin.server.encoding import dumps, loads_body
+from smart_spawn_plugin.server.shape import compose_body, wants_full
 
 router = APIRouter()
 
@@ -42,21 +43,24 @@ _COMPOSE_SCHEMA: dict[str, Any] = {
 @router.get("/roles/blocks", summary="Every role block id")
 async def blocks() -> Response:
     """``{personas, stack, domains, formats, guardrails, counts}``."""
+    return bytes_response(_blocks_body())
+
+
+@functools.cache
+def _blocks_body() -> bytes:
+    """The block list never changes while the process runs: serialised once."""
     from smart_spawn_plugin.roles import list_blocks
 
-    return json_response(list_blocks(), envelope=False)
+    return dumps(list_blocks())
 
 
 @router.post("/roles/compose", summary="Compose a role prompt", openapi_extra=_COMPOSE_SCHEMA)
 async def compose_route(request: Request) -> Response:
     """``{hasRole, persona, personaTitle, stack, domain, format, guardrails, wordCount,
-    fullPrompt, warnings?}``."""
+    fullPrompt, warnings?}``; ``?explain=full`` adds ``rolePrompt`` and ``autoGuardrails``."""
     from smart_spawn_plugin.roles import compose, parse_compose_request
 
-    raw = await request.body()
-    try:
-        data: object = json.loads(raw) if raw.strip() else {}
-    except (ValueError, RecursionError):
-        raise InvalidBody("request body is not valid JSON") from None
+    full = wants_full(request)
+    data: object = loads_body(await request.body())
     role = compose(parse_compose_request(data))
-    return json_response(role.wire(), envelope=False)
+    return json_response(compose_body(role.wire(), full), envelope=False)

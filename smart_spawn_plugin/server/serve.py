@@ -5,7 +5,15 @@ calls :func:`serve`; ``python -m smart_spawn_plugin.server.serve`` runs the same
 handler standalone. Importing this module imports no third-party package (the CLI builds its
 parser from it on every start), so the rest is imported inside the functions.
 The default host is loopback (the original bound 0.0.0.0 unconditionally); pass
-``--host 0.0.0.0`` in a container. uvicorn uses uvloop and httptools when they are installed.
+``--host 0.0.0.0`` in a container. uvicorn runs on uvloop (when installed) with httptools and
+these limits (``settings.ServerSettings``, env ``SMART_SPAWN_*``):
+
+* request line + headers at most ``max_header_bytes`` (32 KiB) → 431 and close;
+* a complete request head within ``header_timeout_s`` (10 s) of connecting or of its first byte
+  → else 408 and close (silent and slow clients cannot hold sockets);
+* idle keep-alive connections closed after ``keep_alive_s`` (5 s);
+* at most ``max_connections`` (512) connections + running requests → 503 beyond;
+* bodies at most 1 MiB (413), query strings at most 16 KiB (400), 200 requests/min per client.
 """
 
 from __future__ import annotations
@@ -17,6 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from smart_spawn_plugin.runtime import Runtime
+
+if TYPE_CHECKING:
+    from smart_spawn_plugin.settings import ServerSettings
 
 DEFAULT_HOST = "127.0.0.1"
 
@@ -69,15 +80,32 @@ def serve(args: argparse.Namespace, runtime: Runtime) -> None:
     if args.log_level in ("warning", "error"):
         config = config.model_copy(update={"access_log": False})
     app = create_app(runtime, config)
-    options: dict[str, Any] = {
-        "host": args.host,
-        "port": args.port if args.port is not None else config.port,
-        "log_level": args.log_level,
+    port = args.port if args.port is not None else config.port
+    options = uvicorn_options(config, host=args.host, port=port, log_level=args.log_level)
+    uvicorn.Server(uvicorn.Config(app, **options)).run()
+
+
+def uvicorn_options(
+    config: ServerSettings, *, host: str, port: int, log_level: str = "info"
+) -> dict[str, Any]:
+    """The ``uvicorn.Config`` keyword arguments of ``serve``, limits included (module
+    docstring)."""
+    from smart_spawn_plugin.server.protocol import BoundedHttpToolsProtocol
+
+    http = BoundedHttpToolsProtocol.configured(
+        max_head_bytes=config.max_header_bytes, head_timeout=config.header_timeout_s
+    )
+    return {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "http": http,
+        "timeout_keep_alive": config.keep_alive_s,
+        "limit_concurrency": config.max_connections,
         "access_log": False,  # our CoreMiddleware logs each request through structlog
         "server_header": False,
         "proxy_headers": False,  # client addresses: see ServerSettings.trusted_proxies
     }
-    uvicorn.Server(uvicorn.Config(app, **options)).run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from smart_spawn_plugin.server.ratelimit import SlidingWindow, client_key
+from smart_spawn_plugin.server.ratelimit import SlidingWindow, TrustedProxies, client_key
 from tests.server.conftest import MakeApp
 from tests.server.helpers import client_for, error, state
 
@@ -116,13 +116,14 @@ def test_sliding_window_is_bounded() -> None:
 
 def test_client_key_ignores_forwarded_for_unless_trusted() -> None:
     scope = {"client": ("1.2.3.4", 5), "headers": [(b"x-forwarded-for", b"9.9.9.9")]}
-    assert client_key(scope, frozenset()) == "1.2.3.4"
+    assert client_key(scope, TrustedProxies([])) == "1.2.3.4"
     proxied = {
         "client": ("10.0.0.1", 5),
         "headers": [(b"x-forwarded-for", b"6.6.6.6, 8.8.8.8, 10.0.0.2")],
     }
-    assert client_key(proxied, frozenset({"10.0.0.1", "10.0.0.2"})) == "8.8.8.8"
-    assert client_key({"client": None, "headers": []}, frozenset()) == "unknown"
+    assert client_key(proxied, TrustedProxies(["10.0.0.1", "10.0.0.2"])) == "8.8.8.8"
+    assert client_key(proxied, TrustedProxies(["10.0.0.0/8"])) == "8.8.8.8"
+    assert client_key({"client": None, "headers": []}, TrustedProxies([])) == "unknown"
 
 
 async def test_cache_serves_both_mounts_and_invalidates_on_rating(

@@ -53,24 +53,34 @@ async def test_outcome_and_scores(client: httpx.AsyncClient) -> None:
     assert none["data"] == []
 
 
-async def test_community_report_scores_and_instance_limit(app, client) -> None:
+async def test_community_report_scores_and_instance_limit(app) -> None:
+    """Three contributors are three client addresses (an unshared server); the body's
+    instanceId decides nothing."""
     state(app).service.community._limit = 2
     for i in range(3):
-        for _ in range(2):
-            r = await client.post(
-                "/api/community/report",
-                json={"model": "a/b", "category": "coding", "rating": 4, "instanceId": f"inst-{i}"},
-            )
-            assert r.status_code == 200
-            assert r.json() == {"data": {"recorded": True}}
-    over = await client.post(
-        "/api/community/report",
-        json={"model": "a/b", "category": "coding", "rating": 4, "instanceId": "inst-0"},
-    )
-    assert over.status_code == 429
-    assert error(over)["code"] == "RATE_LIMITED"
-    assert int(over.headers["retry-after"]) >= 1
-    rows = (await client.get("/api/community/scores", params={"minRatings": "1"})).json()["data"]
+        async with client_for(app, (f"203.0.113.{i + 1}", 1)) as c:
+            for _ in range(2):
+                r = await c.post(
+                    "/api/community/report",
+                    json={
+                        "model": "a/b",
+                        "category": "coding",
+                        "rating": 4,
+                        "instanceId": "inst-0",
+                    },
+                )
+                assert r.status_code == 200
+                assert r.json() == {"data": {"recorded": True}}
+    async with client_for(app, ("203.0.113.1", 1)) as client:
+        over = await client.post(
+            "/api/community/report",
+            json={"model": "a/b", "category": "coding", "rating": 4, "instanceId": "inst-9"},
+        )
+        assert over.status_code == 429
+        assert error(over)["code"] == "RATE_LIMITED"
+        assert int(over.headers["retry-after"]) >= 1
+        scores = await client.get("/api/community/scores", params={"minRatings": "1"})
+    rows = scores.json()["data"]
     assert rows == [
         {
             "model": "a/b",

@@ -46,7 +46,8 @@ async def test_static_files_are_served_and_others_are_not(client: httpx.AsyncCli
 
 async def test_routing_card_matches_the_api_pick(client: httpx.AsyncClient) -> None:
     params = {"task": "prove that the square root of two is irrational", "budget": "low"}
-    pick = (await client.get("/api/pick", params=params)).json()["data"]
+    full = {**params, "explain": "full"}  # the card shows the evidence: the API's full shape
+    pick = (await client.get("/api/pick", params=full)).json()["data"]
     page = (await client.get("/dashboard", params=params)).text
     assert f'<h2 id="pick-name">{pick["name"]}</h2>' in page
     for runner in pick["runnerUps"]:
