@@ -21,6 +21,9 @@ from typing import Final, NamedTuple
 
 MIN_SAMPLES: Final = 5
 ANCHOR_KEY: Final = "intelligenceIndex"
+#: slope of the logistic map from a common z to 0–100 (20 points per z near the middle, like
+#: the old ``50 + 20 z``) — but never flat at the top, so order among the best is kept
+SQUASH_SLOPE: Final = 0.8
 
 
 class NormParam(NamedTuple):
@@ -76,9 +79,23 @@ def compute_norm_params(benchmarks: Iterable[Mapping[str, float]]) -> dict[str, 
     return params
 
 
-def normalize(key: str, value: float, params: Mapping[str, NormParam]) -> float | None:
-    """The 0–100 normalised value of one figure, or None when the key has no parameters."""
+def common_z(key: str, value: float, params: Mapping[str, NormParam]) -> float | None:
+    """A figure as a z on the anchor population's scale: its own z plus the population offset
+    (in z units), so a figure from a weaker population (HF) is not read as frontier-class.
+    Unbounded: order at the top is kept."""
     param = params.get(key)
     if param is None:
         return None
-    return clamp(z_map(value, param.mean, param.sd) + param.offset)
+    return (value - param.mean) / param.sd + param.offset / 20.0
+
+
+def squash(z: float) -> float:
+    """Common z → 0–100, strictly increasing (logistic): 0 → 50, ±1 → 69/31, 2.5 → 88."""
+    return 100.0 / (1.0 + math.exp(-SQUASH_SLOPE * z))
+
+
+def normalize(key: str, value: float, params: Mapping[str, NormParam]) -> float | None:
+    """The 0–100 normalised value of one figure (:func:`squash` of :func:`common_z`), or None
+    when the key has no parameters."""
+    z = common_z(key, value, params)
+    return None if z is None else squash(z)

@@ -1,0 +1,110 @@
+"""Imputation of a missing signal from the broad indices a model does have.
+
+For every (signal, predictor index) pair an ordinary least-squares line is fitted, in common-z
+units, on the base models that have both; a model missing the signal gets the prediction of its
+best-correlated predictor, shrunk toward the signal's population mean by ``n / (n + SHRINK_N)``
+(few fitting models → closer to the prior). With no usable predictor the signal counts at its
+population mean. Either way a missing signal is never simply dropped, so a model cannot score
+higher by having less evidence (reference issue 10, defects 1 and 6).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Final, NamedTuple
+
+from smart_spawn_plugin.engine.catalog.signals import PREDICTORS, all_signals
+
+#: fewest models with both figures for a fit to be used
+MIN_FIT: Final = 8
+#: pseudo-count of the shrinkage toward the population mean
+SHRINK_N: Final = 10.0
+#: a predictor correlating less than this with the signal is not used
+MIN_R: Final = 0.3
+
+
+class Fit(NamedTuple):
+    slope: float
+    intercept: float
+    r: float
+    n: int
+    #: population mean of the signal (common z) over the models that have it
+    prior: float
+
+    def predict(self, x: float) -> float:
+        shrink = self.n / (self.n + SHRINK_N)
+        return shrink * (self.intercept + self.slope * x) + (1.0 - shrink) * self.prior
+
+
+class Imputer(NamedTuple):
+    """Per signal: its population mean, and its fits by predictor key."""
+
+    priors: dict[str, float]
+    fits: dict[str, dict[str, Fit]]
+
+    def impute(self, signal: str, predictors: Mapping[str, float]) -> tuple[float, str] | None:
+        """(imputed common z, predictor used) from the best-correlated predictor the model
+        has, or None when no fit applies."""
+        options = self.fits.get(signal, {})
+        best: tuple[str, Fit] | None = None
+        for key in predictors:
+            fit = options.get(key)
+            if fit is not None and (best is None or fit.r > best[1].r):
+                best = (key, fit)
+        if best is None:
+            return None
+        return best[1].predict(predictors[best[0]]), best[0]
+
+    def prior(self, signal: str) -> float:
+        """The signal's population mean in common z (0 when no model has it)."""
+        return self.priors.get(signal, 0.0)
+
+
+#: An imputer that imputes nothing (every missing signal counts at the anchor mean).
+EMPTY: Final = Imputer(priors={}, fits={})
+
+
+def fit_signals(
+    rows: Iterable[tuple[Mapping[str, float], Mapping[str, float]]],
+) -> Imputer:
+    """``rows`` are (signal name → measured common z, predictor key → common z) per base model.
+    Fits are kept only with ``MIN_FIT`` models and r ≥ ``MIN_R``."""
+    data = list(rows)
+    fits: dict[str, dict[str, Fit]] = {}
+    priors: dict[str, float] = {}
+    for name, signal in all_signals().items():
+        measured = [sig[name] for sig, _ in data if name in sig]
+        if not measured:
+            continue
+        prior = priors[name] = sum(measured) / len(measured)
+        for predictor in PREDICTORS:
+            if predictor in signal.keys:
+                continue
+            pairs = [
+                (pred[predictor], sig[name])
+                for sig, pred in data
+                if name in sig and predictor in pred
+            ]
+            fit = _ols(pairs, prior)
+            if fit is not None:
+                fits.setdefault(name, {})[predictor] = fit
+    return Imputer(priors=priors, fits=fits)
+
+
+def _ols(pairs: list[tuple[float, float]], prior: float) -> Fit | None:
+    n = len(pairs)
+    if n < MIN_FIT:
+        return None
+    mx = sum(x for x, _ in pairs) / n
+    my = sum(y for _, y in pairs) / n
+    sxx = sum((x - mx) ** 2 for x, _ in pairs)
+    syy = sum((y - my) ** 2 for _, y in pairs)
+    sxy = sum((x - mx) * (y - my) for x, y in pairs)
+    if sxx <= 0 or syy <= 0:
+        return None
+    r = sxy / math.sqrt(sxx * syy)
+    if r < MIN_R:
+        return None
+    slope = sxy / sxx
+    return Fit(slope=slope, intercept=my - slope * mx, r=r, n=n, prior=prior)
