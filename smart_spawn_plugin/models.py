@@ -35,6 +35,10 @@ STRATEGIES: Final[tuple[Strategy, ...]] = get_args(Strategy)
 
 SortKey = Literal["score", "cost", "efficiency"]
 
+#: Ranking/scoring price of a ``:free`` variant whose paid base is not in the catalog: its real
+#: price is unknown, and $0 must not win on price (a typical budget-model price instead).
+UNPRICED_FREE_PRICE: Final = 1.0
+
 #: How gateways address OpenRouter models ("openrouter/anthropic/claude-…").
 OPENROUTER_PREFIX: Final = "openrouter/"
 

@@ -53,8 +53,11 @@ class Executor(Protocol):
         tools: Sequence[FunctionTool] | None = None,
         max_tokens: int | None = None,
         temperature: float | None = None,
+        effort: str | None = None,
     ) -> Completion:
-        """Return the model's answer; raise ``UpstreamError`` when the provider fails."""
+        """Return the model's answer; raise ``UpstreamError`` when the provider fails.
+        ``effort``: the reasoning effort the model was scored at (``Decision.effort``), sent
+        as ``reasoning.effort`` so the model runs as it was measured."""
         ...
 
 
@@ -255,6 +258,7 @@ class OpenAICompatExecutor:
         tools: Sequence[FunctionTool] | None = None,
         max_tokens: int | None = None,
         temperature: float | None = None,
+        effort: str | None = None,
     ) -> Completion:
         """Run one completion with retries, under an overall deadline of ``timeout`` seconds.
 
@@ -277,6 +281,10 @@ class OpenAICompatExecutor:
             body["max_tokens"] = max_tokens
         if temperature is not None:
             body["temperature"] = temperature
+        if effort is not None:
+            # OpenRouter's unified reasoning parameter; without it the model runs at the
+            # provider's default effort, not the one it was scored at
+            body["reasoning"] = {"effort": effort}
         try:
             async with asyncio.timeout(self.timeout):
                 return await self._with_retries(model, body)

@@ -217,3 +217,17 @@ async def test_openrouter_without_key_fails_fast_and_says_what_to_set():
     assert not calls
     assert not err.value.retryable
     assert "OPENROUTER_API_KEY" in err.value.message
+
+
+async def test_reasoning_effort_is_sent_when_given(fake_openai: FakeOpenAIServer) -> None:
+    """Issue 10, defect 3: the model runs at the effort it was scored at."""
+    fake_openai.script("vendor/model", FakeReply(content="a"))
+    fake_openai.script("vendor/model", FakeReply(content="b"))
+    executor = make(fake_openai)
+    try:
+        await executor.complete("vendor/model", MESSAGES, effort="medium")
+        await executor.complete("vendor/model", MESSAGES)
+    finally:
+        await executor.aclose()
+    assert fake_openai.requests[0].body["reasoning"] == {"effort": "medium"}
+    assert "reasoning" not in fake_openai.requests[1].body

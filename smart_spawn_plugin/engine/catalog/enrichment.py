@@ -38,6 +38,7 @@ from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES
 from smart_spawn_plugin.models import (
     EFFORTS,
     OPENROUTER_PREFIX,
+    UNPRICED_FREE_PRICE,
     Capabilities,
     Catalog,
     Category,
@@ -274,10 +275,13 @@ def _inherit_same_model(records: dict[str, ModelRecord]) -> None:
 
 
 def _scoring_price(record: ModelRecord, records: Mapping[str, ModelRecord]) -> float:
-    """The price used by price-dependent scores: a free variant is priced as its base."""
+    """The price used by price-dependent scores: a free variant is priced as its base, or as
+    :data:`UNPRICED_FREE_PRICE` when its base is not in the catalog."""
     base = records.get(record.base_id) if record.base_id else None
     if record.is_free and base is not None:
         return base.pricing.blended
+    if record.is_free and record.variant == "free":
+        return UNPRICED_FREE_PRICE  # base unknown: $0 must not win on price
     return record.pricing.blended
 
 
@@ -383,7 +387,7 @@ def build_catalog(
         statuses[data.source] = SourceStatus(
             status="ok",
             last_pull=data.pulled_at or now,
-            count=data.count,
+            count=data.unfiltered_rows or data.count,
             origin=data.origin,
             data_date=data.data_date,
             matched=rep.matched,
