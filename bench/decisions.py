@@ -124,12 +124,16 @@ def leave_one_out(sources: dict[str, SourceData], full: Catalog) -> dict[str, An
             pick = _pick(selector, category, budget)
             pool = [
                 truth_by_id[m.id][key]
-                for m in selector.candidates(selector.resolve(PickRequest(category=category, budget=budget)))  # type: ignore[arg-type]
+                for m in selector.candidates(
+                    selector.resolve(PickRequest(category=category, budget=budget))
+                )  # type: ignore[arg-type]
                 if key in truth_by_id.get(m.id, {})
             ]
             # the best-ranked candidate that *has* the held-out figure: regret where measurable
             ranked = selector.rank(
-                selector.candidates(selector.resolve(PickRequest(category=category, budget=budget))),  # type: ignore[arg-type]
+                selector.candidates(
+                    selector.resolve(PickRequest(category=category, budget=budget))
+                ),  # type: ignore[arg-type]
                 selector.resolve(PickRequest(category=category, budget=budget)),  # type: ignore[arg-type]
             )
             measured_top = next(
@@ -197,7 +201,13 @@ def picks_vs_baseline(catalog: Catalog) -> dict[str, Any]:
                     "pickScore": pick.scores.get(category) if pick else None,
                     "pickIndex": _index(pick) if pick else None,
                     "pickPrice": round(pick.pricing.blended, 4) if pick else None,
-                    "pickEvidence": sorted({e.benchmark for e in prov.evidence}) if prov else [],
+                    "pickEvidence": sorted({e.benchmark for e in prov.evidence if not e.imputed})
+                    if prov
+                    else [],
+                    "pickImputed": sorted({e.benchmark for e in prov.evidence if e.imputed})
+                    if prov
+                    else [],
+                    "pickCoverage": getattr(prov, "coverage", None) if prov else None,
                     "baseline": base.id if base else None,
                     "baselineIndex": _index(base) if base else None,
                     "baselinePrice": round(base.pricing.blended, 4) if base else None,
@@ -209,10 +219,16 @@ def picks_vs_baseline(catalog: Catalog) -> dict[str, Any]:
         for r in rows
         if len({_source_of(b) for b in r["pickEvidence"]}) <= 1 and r["category"] != "fast-cheap"
     )
+    sources_per_pick = [
+        len({_source_of(b) for b in r["pickEvidence"]})
+        for r in rows
+        if r["category"] != "fast-cheap"
+    ]
     return {
         "picks": rows,
         "agreeWithBaseline": sum(1 for r in rows if r["same"]),
         "picksFromOneSourceOrNone": single,
+        "meanMeasuredSourcesPerPick": round(sum(sources_per_pick) / len(sources_per_pick), 2),
         "total": len(rows),
     }
 

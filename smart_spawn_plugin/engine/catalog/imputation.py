@@ -2,10 +2,14 @@
 
 For every (signal, predictor index) pair an ordinary least-squares line is fitted, in common-z
 units, on the base models that have both; a model missing the signal gets the prediction of its
-best-correlated predictor, shrunk toward the signal's population mean by ``n / (n + SHRINK_N)``
-(few fitting models → closer to the prior). With no usable predictor the signal counts at its
-population mean. Either way a missing signal is never simply dropped, so a model cannot score
-higher by having less evidence (reference issue 10, defects 1 and 6).
+best-correlated predictor, shrunk toward the signal's population mean by
+``r · n / (n + SHRINK_N)`` (a weak or thinly fitted relation → closer to the prior), and damped
+beyond the range measured on that signal (half slope): the newest models' indices lie beyond
+the range of older leaderboards, where a straight line is an extrapolation; damping keeps their
+order without claiming a lead no measurement shows. With no usable predictor the signal counts
+at its population mean. Either way a missing signal is never simply dropped, so a model cannot
+score higher by having less evidence (issue 10, defects 1 and 6). Each imputed value carries
+its fit's residual sd, which the category score gives up (:data:`..scoring.IMPUTATION_RISK`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from smart_spawn_plugin.engine.catalog.signals import PREDICTORS, all_signals
 MIN_FIT: Final = 8
 #: pseudo-count of the shrinkage toward the population mean
 SHRINK_N: Final = 10.0
+#: slope kept beyond the measured range of a signal (1 = plain extrapolation, 0 = clamp)
+EXTRAPOLATION_SLOPE: Final = 0.5
 #: a predictor correlating less than this with the signal is not used
 MIN_R: Final = 0.3
 
@@ -31,9 +37,11 @@ class Fit(NamedTuple):
     n: int
     #: population mean of the signal (common z) over the models that have it
     prior: float
+    #: residual standard deviation of the fit (the uncertainty of an imputed value)
+    resid: float = 0.0
 
     def predict(self, x: float) -> float:
-        shrink = self.n / (self.n + SHRINK_N)
+        shrink = self.r * self.n / (self.n + SHRINK_N)
         return shrink * (self.intercept + self.slope * x) + (1.0 - shrink) * self.prior
 
 
@@ -42,10 +50,16 @@ class Imputer(NamedTuple):
 
     priors: dict[str, float]
     fits: dict[str, dict[str, Fit]]
+    #: (lowest, highest) measured common z per signal
+    ranges: dict[str, tuple[float, float]]
+    #: population standard deviation of each signal (uncertainty of a value at the prior)
+    spreads: dict[str, float]
 
-    def impute(self, signal: str, predictors: Mapping[str, float]) -> tuple[float, str] | None:
-        """(imputed common z, predictor used) from the best-correlated predictor the model
-        has, or None when no fit applies."""
+    def impute(
+        self, signal: str, predictors: Mapping[str, float]
+    ) -> tuple[float, str, float] | None:
+        """(imputed common z, predictor used, residual sd) from the best-correlated predictor
+        the model has, or None when no fit applies."""
         options = self.fits.get(signal, {})
         best: tuple[str, Fit] | None = None
         for key in predictors:
@@ -54,15 +68,27 @@ class Imputer(NamedTuple):
                 best = (key, fit)
         if best is None:
             return None
-        return best[1].predict(predictors[best[0]]), best[0]
+        low, high = self.ranges.get(signal, (-math.inf, math.inf))
+        z = best[1].predict(predictors[best[0]])
+        # beyond the measured range the line is an extrapolation: follow it at a reduced
+        # slope (order kept, excess damped)
+        if z > high:
+            z = high + EXTRAPOLATION_SLOPE * (z - high)
+        elif z < low:
+            z = low + EXTRAPOLATION_SLOPE * (z - low)
+        return z, best[0], best[1].resid
 
     def prior(self, signal: str) -> float:
         """The signal's population mean in common z (0 when no model has it)."""
         return self.priors.get(signal, 0.0)
 
+    def spread(self, signal: str) -> float:
+        """The signal's population sd in common z (1 when no model has it)."""
+        return self.spreads.get(signal, 1.0)
+
 
 #: An imputer that imputes nothing (every missing signal counts at the anchor mean).
-EMPTY: Final = Imputer(priors={}, fits={})
+EMPTY: Final = Imputer(priors={}, fits={}, ranges={}, spreads={})
 
 
 def fit_signals(
@@ -73,11 +99,15 @@ def fit_signals(
     data = list(rows)
     fits: dict[str, dict[str, Fit]] = {}
     priors: dict[str, float] = {}
+    ranges: dict[str, tuple[float, float]] = {}
+    spreads: dict[str, float] = {}
     for name, signal in all_signals().items():
         measured = [sig[name] for sig, _ in data if name in sig]
         if not measured:
             continue
         prior = priors[name] = sum(measured) / len(measured)
+        ranges[name] = (min(measured), max(measured))
+        spreads[name] = math.sqrt(sum((v - prior) ** 2 for v in measured) / len(measured))
         for predictor in PREDICTORS:
             if predictor in signal.keys:
                 continue
@@ -89,7 +119,7 @@ def fit_signals(
             fit = _ols(pairs, prior)
             if fit is not None:
                 fits.setdefault(name, {})[predictor] = fit
-    return Imputer(priors=priors, fits=fits)
+    return Imputer(priors=priors, fits=fits, ranges=ranges, spreads=spreads)
 
 
 def _ols(pairs: list[tuple[float, float]], prior: float) -> Fit | None:
@@ -107,4 +137,5 @@ def _ols(pairs: list[tuple[float, float]], prior: float) -> Fit | None:
     if r < MIN_R:
         return None
     slope = sxy / sxx
-    return Fit(slope=slope, intercept=my - slope * mx, r=r, n=n, prior=prior)
+    resid = math.sqrt(max(0.0, syy / n * (1.0 - r * r)))
+    return Fit(slope=slope, intercept=my - slope * mx, r=r, n=n, prior=prior, resid=resid)

@@ -46,6 +46,10 @@ CATEGORY_WEIGHTS: Final[dict[Category, dict[str, float]]] = {
     for cat, signals in CATEGORY_SIGNALS.items()
 }
 
+#: How many standard deviations of imputation uncertainty a category score gives up: a score
+#: resting on imputed figures is a conservative estimate, below an equal measured one.
+IMPUTATION_RISK: Final = 1.0
+
 #: Scores given to a category without evidence: at most this, by tier.
 TIER_BASELINES: Final[dict[Tier, float]] = {"premium": 60.0, "standard": 45.0, "budget": 30.0}
 
@@ -130,7 +134,7 @@ def signal_score(
     figures = effective_figures(model)
     predictors = predictor_values(figures, params)
     evidence: list[Evidence] = []
-    total = measured_weight = acc = 0.0
+    total = measured_weight = acc = uncertainty = 0.0
     measured_z: list[float] = []
     for signal in signals:
         found = measured_signal(signal, figures, params)
@@ -152,6 +156,8 @@ def signal_score(
         else:
             guess = imputer.impute(signal.name, predictors)
             z = guess[0] if guess else imputer.prior(signal.name)
+            spread = guess[2] if guess else imputer.spread(signal.name)
+            uncertainty += (signal.weight * spread) ** 2
             key = signal.keys[0]
             estimate = _raw_of(key, z, params)
             evidence.append(
@@ -174,8 +180,10 @@ def signal_score(
         mean = sum(measured_z) / len(measured_z)
         sd = math.sqrt(sum((z - mean) ** 2 for z in measured_z) / len(measured_z))
         agreement = round(1.0 / (1.0 + sd), 3)
+    # rank on a conservative estimate: imputed signals carry their fit's residual uncertainty
+    estimate = acc / total - IMPUTATION_RISK * math.sqrt(uncertainty) / total
     return CategoryScore(
-        score=round(squash(acc / total), 1),
+        score=round(squash(estimate), 1),
         evidence=evidence,
         coverage=round(measured_weight / total, 3),
         agreement=agreement,

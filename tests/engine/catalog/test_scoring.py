@@ -66,7 +66,8 @@ def test_category_without_evidence_is_imputed_or_prior_never_dropped():
     assert s["general"].score > 80
     assert s["coding"].coverage == 0.0
     assert all(e.imputed for e in s["coding"].evidence)
-    assert s["coding"].score == pytest.approx(50.0)  # no fits: prior
+    # no fits: each signal at its prior (z 0) minus one sd of uncertainty
+    assert s["coding"].score < 50.0
 
 
 def test_vision_needs_image_input_and_vision_evidence():
