@@ -14,6 +14,7 @@ its fit's residual sd, which the category score gives up (:data:`..scoring.IMPUT
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping
 from typing import Final, NamedTuple
@@ -30,19 +31,41 @@ EXTRAPOLATION_SLOPE: Final = 0.5
 MIN_R: Final = 0.3
 
 
+#: neighbours of a local fit: the relation flattens at the top (benchmarks saturate), which a
+#: single global line would miss — it would impute the frontier above what it measures
+LOCAL_K: Final = 30
+
+
 class Fit(NamedTuple):
-    slope: float
-    intercept: float
+    """A predictor → signal relation: the global correlation ``r`` (to choose the predictor and
+    to shrink), and the (predictor, signal) pairs sorted by predictor for local fits."""
+
     r: float
     n: int
     #: population mean of the signal (common z) over the models that have it
     prior: float
-    #: residual standard deviation of the fit (the uncertainty of an imputed value)
-    resid: float = 0.0
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
 
-    def predict(self, x: float) -> float:
+    def predict(self, x: float) -> tuple[float, float]:
+        """(imputed z, residual sd) at predictor value ``x``: a linear fit over the
+        :data:`LOCAL_K` nearest pairs, damped beyond their range, shrunk toward the prior."""
+        lo = bisect.bisect_left(self.xs, x)
+        left, right = lo - 1, lo
+        picked: list[int] = []
+        while len(picked) < min(LOCAL_K, self.n):
+            if right >= self.n or (left >= 0 and x - self.xs[left] <= self.xs[right] - x):
+                picked.append(left)
+                left -= 1
+            else:
+                picked.append(right)
+                right += 1
+        pairs = [(self.xs[i], self.ys[i]) for i in picked]
+        slope, intercept, resid = _line(pairs)
+        x_in = min(max(x, self.xs[0]), self.xs[-1])
+        z = intercept + slope * x_in + EXTRAPOLATION_SLOPE * slope * (x - x_in)
         shrink = self.r * self.n / (self.n + SHRINK_N)
-        return shrink * (self.intercept + self.slope * x) + (1.0 - shrink) * self.prior
+        return shrink * z + (1.0 - shrink) * self.prior, resid
 
 
 class Imputer(NamedTuple):
@@ -69,14 +92,14 @@ class Imputer(NamedTuple):
         if best is None:
             return None
         low, high = self.ranges.get(signal, (-math.inf, math.inf))
-        z = best[1].predict(predictors[best[0]])
+        z, resid = best[1].predict(predictors[best[0]])
         # beyond the measured range the line is an extrapolation: follow it at a reduced
         # slope (order kept, excess damped)
         if z > high:
             z = high + EXTRAPOLATION_SLOPE * (z - high)
         elif z < low:
             z = low + EXTRAPOLATION_SLOPE * (z - low)
-        return z, best[0], best[1].resid
+        return z, best[0], resid
 
     def prior(self, signal: str) -> float:
         """The signal's population mean in common z (0 when no model has it)."""
@@ -136,6 +159,25 @@ def _ols(pairs: list[tuple[float, float]], prior: float) -> Fit | None:
     r = sxy / math.sqrt(sxx * syy)
     if r < MIN_R:
         return None
-    slope = sxy / sxx
-    resid = math.sqrt(max(0.0, syy / n * (1.0 - r * r)))
-    return Fit(slope=slope, intercept=my - slope * mx, r=r, n=n, prior=prior, resid=resid)
+    ordered = sorted(pairs)
+    return Fit(
+        r=r,
+        n=n,
+        prior=prior,
+        xs=tuple(x for x, _ in ordered),
+        ys=tuple(y for _, y in ordered),
+    )
+
+
+def _line(pairs: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """(slope ≥ 0, intercept, residual sd) of a least-squares line; flat when x has no spread.
+    A negative local slope is noise (the signals correlate positively), so it is floored at 0."""
+    n = len(pairs)
+    mx = sum(x for x, _ in pairs) / n
+    my = sum(y for _, y in pairs) / n
+    sxx = sum((x - mx) ** 2 for x, _ in pairs)
+    sxy = sum((x - mx) * (y - my) for x, y in pairs)
+    slope = max(0.0, sxy / sxx) if sxx > 0 else 0.0
+    intercept = my - slope * mx
+    resid = math.sqrt(sum((y - intercept - slope * x) ** 2 for x, y in pairs) / n)
+    return slope, intercept, resid

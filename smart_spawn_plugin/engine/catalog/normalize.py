@@ -21,9 +21,9 @@ from typing import Final, NamedTuple
 
 MIN_SAMPLES: Final = 5
 ANCHOR_KEY: Final = "intelligenceIndex"
-#: slope of the logistic map from a common z to 0–100 (20 points per z near the middle, like
-#: the old ``50 + 20 z``) — but never flat at the top, so order among the best is kept
-SQUASH_SLOPE: Final = 0.8
+#: ``squash`` is ``50 + 20 z`` (the scale every threshold was set on) within ±KNEE z, and an
+#: exponential tail approaching 0 / 100 beyond it — never flat, so order at the top is kept
+KNEE: Final = 2.0
 
 
 class NormParam(NamedTuple):
@@ -90,8 +90,13 @@ def common_z(key: str, value: float, params: Mapping[str, NormParam]) -> float |
 
 
 def squash(z: float) -> float:
-    """Common z → 0–100, strictly increasing (logistic): 0 → 50, ±1 → 69/31, 2.5 → 88."""
-    return 100.0 / (1.0 + math.exp(-SQUASH_SLOPE * z))
+    """Common z → 0–100, strictly increasing and continuous with a continuous slope:
+    ``50 + 20 z`` for |z| ≤ 2 (10–90), then ``90 + 10 (1 − e^(−2 (z − 2)))`` toward 100
+    (and the mirror image toward 0): z 2.5 → 96.3, 3 → 98.6."""
+    if abs(z) <= KNEE:
+        return 50.0 + 20.0 * z
+    tail = 10.0 * (1.0 - math.exp(-2.0 * (abs(z) - KNEE)))
+    return 90.0 + tail if z > 0 else 10.0 - tail
 
 
 def normalize(key: str, value: float, params: Mapping[str, NormParam]) -> float | None:

@@ -21,7 +21,7 @@ def test_population_sd_and_z_map():
     assert math.isclose(sd, math.sqrt(200.0))  # population SD (divide by N), not sample
     assert normalize("k", 30.0, params) == 50.0
     assert math.isclose(normalize("k", 30.0 + sd, params), squash(1.0))
-    assert 68 < squash(1.0) < 70  # about the old 50 + 20 z near the middle
+    assert squash(1.0) == 70.0  # the old 50 + 20 z in the middle
 
 
 def test_no_top_clamp_keeps_order():
