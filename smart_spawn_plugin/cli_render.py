@@ -23,7 +23,10 @@ def _pick(d: Any) -> str:
         c = d.classification
         lines.append(f"  classified as {c.category} ({c.confidence:.2f})")
     if d.evidence:
-        ev = ", ".join(f"{e.benchmark} {e.normalized:.0f}" for e in d.evidence[:6])
+        ev = ", ".join(  # raw → normalised; "≈" marks an imputed figure
+            f"{e.benchmark} {'≈' if e.imputed else ''}{e.raw:g} → {e.normalized:.0f}"
+            for e in d.evidence[:6]
+        )
         lines.append(f"  evidence: {ev}")
     for r in d.runner_ups:
         lines.append(f"  vs {r.id}: {r.comparison}")

@@ -22,6 +22,7 @@ from smart_spawn_plugin.models import (
     Catalog,
     Category,
     ModelRecord,
+    Pricing,
     Tier,
     Wire,
     bare_model_id,
@@ -87,7 +88,7 @@ class ComparedModel(Wire):
     provider: str
     tier: Tier
     context_length: int
-    pricing: dict[str, float]
+    pricing: Pricing
     capabilities: dict[str, bool]
     scores: dict[Category, float]
     cost_efficiency: dict[Category, float]
