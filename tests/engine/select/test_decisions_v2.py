@@ -128,3 +128,20 @@ def test_reason_shows_raw_and_normalised_values():
     # the builder's evidence: LMArena 1400 normalised to 80, AA index 50 normalised to 80
     assert "arena 1400 → 80" in d.reason
     assert "intelligenceIndex 50 → 80" in d.reason
+
+
+# --- defect 4: the design arena decides front-end / UI work ----------------------------------
+
+
+def test_frontend_context_follows_the_design_arena():
+    ui = record("u/ui", prompt=1, completion=3, scores={"coding": 78}).model_copy(
+        update={"benchmarks": {"designArena": 1400.0}}
+    )
+    plain = record("p/plain", prompt=1, completion=3, scores={"coding": 80}).model_copy(
+        update={"benchmarks": {"designArena": 1250.0}}
+    )
+    catalog = Catalog(models=[ui, plain], norm_params={"designArena": (1300.0, 50.0)})
+    selector = Selector(catalog)
+    assert selector.pick(PickRequest(category="coding", budget="medium")).id == "p/plain"
+    d = selector.pick(PickRequest(category="coding", budget="medium", context=["frontend"]))
+    assert d.id == "u/ui" and d.context_boost and d.context_boost > 2
