@@ -22,9 +22,10 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Final, NamedTuple
+from typing import Final
 
 from smart_spawn_plugin.engine.catalog.aliases import AliasMatcher, AliasTable, MatchReport
+from smart_spawn_plugin.engine.catalog.efforts import Measured, as_effort, merge_rows
 from smart_spawn_plugin.engine.catalog.imputation import Imputer, fit_signals
 from smart_spawn_plugin.engine.catalog.normalize import NormParam, compute_norm_params
 from smart_spawn_plugin.engine.catalog.scoring import (
@@ -33,21 +34,18 @@ from smart_spawn_plugin.engine.catalog.scoring import (
     score_model,
     signal_table,
 )
-from smart_spawn_plugin.engine.catalog.sources.base import BenchmarkRow, CatalogEntry, SourceData
+from smart_spawn_plugin.engine.catalog.sources.base import CatalogEntry, SourceData
 from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES
 from smart_spawn_plugin.models import (
-    EFFORTS,
     OPENROUTER_PREFIX,
     UNPRICED_FREE_PRICE,
     Capabilities,
     Catalog,
     Category,
-    Effort,
     LongContextPrice,
     ModelRecord,
     Pricing,
     SourceStatus,
-    Speed,
     Tier,
 )
 
@@ -58,18 +56,6 @@ CATALOG_SOURCE: Final = "openrouter"
 BENCHMARK_SOURCES: Final = ("artificial-analysis", "hf-leaderboard", "lmarena", "livebench")
 #: A category is listed in ``categories`` when its evidence-backed score reaches this.
 CATEGORY_MEMBERSHIP: Final = 55.0
-#: The effort a model is scored (and run) at when AA measured several: OpenRouter's default
-#: ``medium`` first; ``None`` is a row that states no level (e.g. "(Reasoning)").
-EFFORT_PREFERENCE: Final[tuple[str | None, ...]] = (
-    "medium",
-    "high",
-    None,
-    "xhigh",
-    "max",
-    "low",
-    "minimal",
-    "none",
-)
 #: Content-safety classifiers: they label text, they do not answer tasks.
 _CLASSIFIER = re.compile(r"(?:^|[-/_.])(?:llama-guard|guard|safeguard|content-safety|shield)\b")
 
@@ -152,53 +138,6 @@ def _record(entry: CatalogEntry, now: datetime) -> ModelRecord:
     )
 
 
-class Measured(NamedTuple):
-    """A model's figures at one effort."""
-
-    values: dict[str, float]
-    speed: Speed | None
-
-
-class Merged(NamedTuple):
-    """A model's figures from one source: at its scored effort, and at its other efforts."""
-
-    default: Measured
-    effort: str | None
-    others: dict[str, Measured]
-
-
-def _combine(rows: list[BenchmarkRow]) -> Measured:
-    """Rows of one model at one effort (re-listings, deprecated copies): the best value per
-    key; speed and latency from the fastest measured, non-deprecated first."""
-    values: dict[str, float] = {}
-    for row in rows:
-        for key, value in row.values.items():
-            if math.isfinite(value) and (key not in values or value > values[key]):
-                values[key] = value
-    timed = [r for r in rows if r.speed_tps]
-    timed.sort(key=lambda r: (r.deprecated, -(r.speed_tps or 0.0)))
-    speed = None
-    if timed:
-        speed = Speed(
-            output_tokens_per_second=timed[0].speed_tps, time_to_first_token=timed[0].ttft_s
-        )
-    return Measured(values, speed)
-
-
-def merge_rows(rows: list[BenchmarkRow]) -> Merged:
-    """All rows matched to one model → its figures at one effort (see module docstring), never a
-    mix: the index of one effort with the speed of another is not a model anyone can run."""
-    by_effort: dict[str | None, list[BenchmarkRow]] = {}
-    for row in rows:
-        by_effort.setdefault(row.effort, []).append(row)
-    if len(by_effort) == 1:
-        effort = next(iter(by_effort))
-        return Merged(_combine(rows), effort, {})
-    chosen = next(e for e in (*EFFORT_PREFERENCE, *by_effort) if e in by_effort)
-    others = {e: _combine(r) for e, r in by_effort.items() if e is not None and e != chosen}
-    return Merged(_combine(by_effort[chosen]), chosen, others)
-
-
 def _speed_params(models: Iterable[ModelRecord]) -> dict[str, NormParam]:
     return compute_norm_params(
         {
@@ -248,13 +187,6 @@ def _categories(model: ModelRecord) -> list[Category]:
     if 0 <= model.pricing.blended <= BUDGET_RANGES["low"].max:
         cats.append("fast-cheap")
     return cats
-
-
-def _as_effort(value: str) -> Effort | None:
-    for effort in EFFORTS:
-        if effort == value:
-            return effort
-    return None
 
 
 def _inherit_same_model(records: dict[str, ModelRecord]) -> None:
@@ -349,7 +281,7 @@ def build_catalog(
                 if merged.default.speed is not None:
                     record.speed = merged.default.speed
                 if merged.effort is not None:
-                    record.effort = _as_effort(merged.effort)
+                    record.effort = as_effort(merged.effort)
                 if data.source not in record.sources_covered:
                     record.sources_covered.append(data.source)
     _inherit_same_model(records)

@@ -17,6 +17,35 @@ if TYPE_CHECKING:
 EVIDENCE_SHOWN = 3
 
 
+def evidence_phrase(model: ModelRecord, category: Category) -> str:
+    """The evidence part of a reason line (depends only on the model's provenance, so a
+    selector may cache it per model and category)."""
+    prov = model.provenance.get(category)
+    if prov is None:
+        return ""
+    if prov.baseline or not prov.evidence:
+        return " (no benchmark evidence: tier baseline)" if prov.baseline else ""
+    measured = [e for e in prov.evidence if not e.imputed]
+    n = len({e.signal or e.benchmark for e in measured})
+    text = f" from {n} measured signal{'s' if n != 1 else ''}"
+    sources = sorted({e.source for e in measured})
+    if sources:
+        text += f" ({', '.join(sources)})"
+    shown = sorted(measured, key=lambda e: -e.weight)[:EVIDENCE_SHOWN]
+    if shown:
+        text += "; evidence: " + ", ".join(
+            f"{e.benchmark} {e.raw:g} → {e.normalized:g}" for e in shown
+        )
+    imputed = [e for e in prov.evidence if e.imputed]
+    if imputed:
+        text += "; imputed: " + ", ".join(
+            f"{e.benchmark} ≈{e.normalized:g} ({e.source})" for e in imputed
+        )
+    if prov.coverage is not None:
+        text += f"; coverage {prov.coverage * 100:.0f}%"
+    return text
+
+
 def reason_text(
     model: ModelRecord,
     category: Category,
@@ -28,35 +57,15 @@ def reason_text(
     *,
     effort: str | None = None,
     long_price: float | None = None,
+    phrase: str | None = None,
 ) -> str:
     """``Best coding model at medium budget ($0-5/M blended) — score: 81.2 from 2 signals
     (…); evidence: codingIndex 62.9 → 88.1, …; coverage 75% …``: every quoted figure shows its
-    raw value and its normalised value; imputed signals are named as such."""
+    raw value and its normalised value; imputed signals are named as such. ``phrase``: the
+    :func:`evidence_phrase`, when the caller has it cached."""
     rng = BUDGET_RANGES[budget].label()
     text = f"Best {category} model at {budget} budget ({rng}) — score: {score:.1f}"
-    prov = model.provenance.get(category)
-    if prov is not None and prov.evidence:
-        measured = [e for e in prov.evidence if not e.imputed]
-        signals = {e.signal or e.benchmark for e in measured}
-        sources = sorted({e.source for e in measured})
-        n = len(signals)
-        text += f" from {n} measured signal{'s' if n != 1 else ''}"
-        if sources:
-            text += f" ({', '.join(sources)})"
-        shown = sorted(measured, key=lambda e: -e.weight)[:EVIDENCE_SHOWN]
-        if shown:
-            text += "; evidence: " + ", ".join(
-                f"{e.benchmark} {e.raw:g} → {e.normalized:g}" for e in shown
-            )
-        imputed = [e for e in prov.evidence if e.imputed]
-        if imputed:
-            text += "; imputed: " + ", ".join(
-                f"{e.benchmark} ≈{e.normalized:g} ({e.source})" for e in imputed
-            )
-        if prov.coverage is not None:
-            text += f"; coverage {prov.coverage * 100:.0f}%"
-    elif prov is not None and prov.baseline:
-        text += " (no benchmark evidence: tier baseline)"
+    text += phrase if phrase is not None else evidence_phrase(model, category)
     if personal is not None:
         text += f" (personal: {personal * 100:.0f}%)"
     if boost:

@@ -26,6 +26,7 @@ from smart_spawn_plugin.engine.select.context_boost import context_boost, normal
 from smart_spawn_plugin.engine.select.explain import (
     compare_text,
     confidence_of,
+    evidence_phrase,
     reason_text,
     why_above,
 )
@@ -99,6 +100,8 @@ class Selector:
         self._presorted: dict[PresortKey, list[PresortedRow]] = {}
         #: fact tables with long-context prices, by prompt size (ASSUME_LONG: size unknown)
         self._long_tables: dict[int, tuple[list[Facts], dict[str, Facts]]] = {}
+        #: the evidence part of reason lines, per (model, category): provenance is fixed
+        self._phrases: dict[tuple[str, Category], str] = {}
 
     def _table(self, res: Resolved) -> tuple[list[Facts], dict[str, Facts]]:
         """The per-model facts with the prices that apply to the request."""
@@ -324,6 +327,13 @@ class Selector:
         rows.sort(key=lambda r: (-r[0], -r[1], r[4].blended, r[4].model.id))
         return rows
 
+    def _phrase(self, model: ModelRecord, category: Category) -> str:
+        key = (model.id, category)
+        found = self._phrases.get(key)
+        if found is None:
+            found = self._phrases[key] = evidence_phrase(model, category)
+        return found
+
     def _no_model(self, res: Resolved) -> NoModel:
         label = res.request.task or res.category
         for wider in wider_budgets(res.budget):
@@ -376,6 +386,7 @@ class Selector:
                 res.strategy,
                 effort=effort,
                 long_price=facts[model.id].blended if long_price else None,
+                phrase=self._phrase(model, res.category),
             ),
             category=res.category,
             confidence=confidence_of(provenance, margin, res.classification),
