@@ -201,10 +201,14 @@ def picks_vs_baseline(catalog: Catalog) -> dict[str, Any]:
                     "pickScore": pick.scores.get(category) if pick else None,
                     "pickIndex": _index(pick) if pick else None,
                     "pickPrice": round(pick.pricing.blended, 4) if pick else None,
-                    "pickEvidence": sorted({e.benchmark for e in prov.evidence if not e.imputed})
+                    "pickEvidence": sorted(
+                        {e.benchmark for e in prov.evidence if not getattr(e, "imputed", False)}
+                    )
                     if prov
                     else [],
-                    "pickImputed": sorted({e.benchmark for e in prov.evidence if e.imputed})
+                    "pickImputed": sorted(
+                        {e.benchmark for e in prov.evidence if getattr(e, "imputed", False)}
+                    )
                     if prov
                     else [],
                     "pickCoverage": getattr(prov, "coverage", None) if prov else None,

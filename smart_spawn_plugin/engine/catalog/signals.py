@@ -49,8 +49,10 @@ CATEGORY_SIGNALS: Final[dict[Category, tuple[Signal, ...]]] = {
     ),
     "creative": (
         Signal("arena-creative", ("arenaCreative",), 3.0),
-        Signal("instruction-following", ("arenaIf", "liveBenchIF", "ifBench"), 1.0, True),
-        Signal("arena-overall", ("arena",), 1.0),
+        # LMArena overall: the same raters on mostly open-ended writing (r = 0.97 with its
+        # creative-writing slice across the 94 models that have both)
+        Signal("arena-overall", ("arena",), 2.0),
+        Signal("instruction-following", ("arenaIf", "liveBenchIF", "ifBench"), 0.5, True),
     ),
     "research": (
         Signal("aa-long-context", ("longContextReasoning",), 3.0),
