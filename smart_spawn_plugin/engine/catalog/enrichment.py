@@ -9,11 +9,11 @@ model (``-fast``, ``-pro``: ``same_as``) inherit their base model's benchmark fi
 quality) but keep their own price; norm parameters and imputation fits are computed over base
 models only, and price-dependent scores of a free variant use its base's price.
 
-Reasoning effort: AA publishes one row per effort. A model is scored at **one** effort — its
-default (:data:`.efforts.EFFORT_PREFERENCE`: OpenRouter's default ``medium`` when measured) — with every
-figure, speed and latency from that effort's rows; the effort is stored on the record (and sent
-when spawning), and the scores at its other measured efforts are kept in ``effort_scores`` so a
-caller may choose one.
+Reasoning effort: AA publishes one row per effort. A model is scored at **one** effort (see
+:mod:`.efforts`: OpenRouter's default ``medium`` when measured) with every figure, speed and
+latency from that effort's rows; the effort is stored on the record (and sent when spawning),
+and the scores at its other measured efforts are kept in ``effort_scores`` so a caller may
+choose one.
 """
 
 from __future__ import annotations
