@@ -29,7 +29,8 @@ def _pick(d: Any) -> str:
         )
         lines.append(f"  evidence: {ev}")
     for r in d.runner_ups:
-        lines.append(f"  vs {r.id}: {r.comparison}")
+        why = f" — ranked lower: {r.why}" if r.why else ""
+        lines.append(f"  vs {r.id}: {r.comparison}{why}")
     return "\n".join(lines)
 
 
