@@ -14,7 +14,6 @@ its fit's residual sd, which the category score gives up (:data:`..scoring.IMPUT
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Iterable, Mapping
 from typing import Final, NamedTuple
@@ -38,34 +37,54 @@ LOCAL_K: Final = 30
 
 class Fit(NamedTuple):
     """A predictor → signal relation: the global correlation ``r`` (to choose the predictor and
-    to shrink), and the (predictor, signal) pairs sorted by predictor for local fits."""
+    to shrink), and the (predictor, signal) pairs sorted by predictor, with prefix sums so a
+    local fit over any window costs O(1)."""
 
     r: float
     n: int
     #: population mean of the signal (common z) over the models that have it
     prior: float
     xs: tuple[float, ...]
-    ys: tuple[float, ...]
+    #: prefix sums of x, y, x², x·y, y² over the sorted pairs (length n + 1)
+    sums: tuple[tuple[float, ...], ...]
 
     def predict(self, x: float) -> tuple[float, float]:
         """(imputed z, residual sd) at predictor value ``x``: a linear fit over the
         :data:`LOCAL_K` nearest pairs, damped beyond their range, shrunk toward the prior."""
-        lo = bisect.bisect_left(self.xs, x)
-        left, right = lo - 1, lo
-        picked: list[int] = []
-        while len(picked) < min(LOCAL_K, self.n):
-            if right >= self.n or (left >= 0 and x - self.xs[left] <= self.xs[right] - x):
-                picked.append(left)
-                left -= 1
+        k = min(LOCAL_K, self.n)
+        left, right = 0, self.n - k
+        while left < right:  # the k nearest xs form a window: find its start
+            mid = (left + right) // 2
+            if x - self.xs[mid] > self.xs[mid + k] - x:
+                left = mid + 1
             else:
-                picked.append(right)
-                right += 1
-        pairs = [(self.xs[i], self.ys[i]) for i in picked]
-        slope, intercept, resid = _line(pairs)
+                right = mid
+        slope, intercept, resid = self._line(left, left + k)
         x_in = min(max(x, self.xs[0]), self.xs[-1])
         z = intercept + slope * x_in + EXTRAPOLATION_SLOPE * slope * (x - x_in)
         shrink = self.r * self.n / (self.n + SHRINK_N)
         return shrink * z + (1.0 - shrink) * self.prior, resid
+
+    def _line(self, start: int, end: int) -> tuple[float, float, float]:
+        """(slope ≥ 0, intercept, residual sd) of the least-squares line over pairs
+        ``start:end``. A negative local slope is noise (the signals correlate positively), so it
+        is floored at 0; with no spread in x the line is flat."""
+        sx, sy, sxx, sxy, syy = (col[end] - col[start] for col in self.sums)
+        n = end - start
+        vxx = sxx - sx * sx / n
+        vxy = sxy - sx * sy / n
+        slope = max(0.0, vxy / vxx) if vxx > 1e-12 else 0.0
+        intercept = (sy - slope * sx) / n
+        sse = syy - 2 * intercept * sy - 2 * slope * sxy + n * intercept**2
+        sse += 2 * intercept * slope * sx + slope**2 * sxx
+        return slope, intercept, math.sqrt(max(0.0, sse) / n)
+
+
+def _prefix(values: list[float]) -> tuple[float, ...]:
+    out = [0.0]
+    for v in values:
+        out.append(out[-1] + v)
+    return tuple(out)
 
 
 class Imputer(NamedTuple):
@@ -160,24 +179,11 @@ def _ols(pairs: list[tuple[float, float]], prior: float) -> Fit | None:
     if r < MIN_R:
         return None
     ordered = sorted(pairs)
-    return Fit(
-        r=r,
-        n=n,
-        prior=prior,
-        xs=tuple(x for x, _ in ordered),
-        ys=tuple(y for _, y in ordered),
+    sums = (
+        _prefix([x for x, _ in ordered]),
+        _prefix([y for _, y in ordered]),
+        _prefix([x * x for x, _ in ordered]),
+        _prefix([x * y for x, y in ordered]),
+        _prefix([y * y for _, y in ordered]),
     )
-
-
-def _line(pairs: list[tuple[float, float]]) -> tuple[float, float, float]:
-    """(slope ≥ 0, intercept, residual sd) of a least-squares line; flat when x has no spread.
-    A negative local slope is noise (the signals correlate positively), so it is floored at 0."""
-    n = len(pairs)
-    mx = sum(x for x, _ in pairs) / n
-    my = sum(y for _, y in pairs) / n
-    sxx = sum((x - mx) ** 2 for x, _ in pairs)
-    sxy = sum((x - mx) * (y - my) for x, y in pairs)
-    slope = max(0.0, sxy / sxx) if sxx > 0 else 0.0
-    intercept = my - slope * mx
-    resid = math.sqrt(sum((y - intercept - slope * x) ** 2 for x, y in pairs) / n)
-    return slope, intercept, resid
+    return Fit(r=r, n=n, prior=prior, xs=tuple(x for x, _ in ordered), sums=sums)

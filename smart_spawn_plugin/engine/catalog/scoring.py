@@ -128,10 +128,13 @@ def signal_score(
     signals: tuple[Signal, ...],
     params: Mapping[str, NormParam],
     imputer: Imputer = EMPTY,
+    figures: Mapping[str, tuple[float, str]] | None = None,
 ) -> CategoryScore | None:
     """The category score over all ``signals`` (measured, imputed or at the prior), or None
-    when the model has neither a measured signal nor an index to impute from."""
-    figures = effective_figures(model)
+    when the model has neither a measured signal nor an index to impute from. ``figures``:
+    the model's :func:`effective_figures` when the caller already has them."""
+    if figures is None:
+        figures = effective_figures(model)
     predictors = predictor_values(figures, params)
     evidence: list[Evidence] = []
     total = measured_weight = acc = uncertainty = 0.0
@@ -234,12 +237,13 @@ def score_model(
     price-dependent scores (a free variant passes its base model's price); ``imputer`` fills
     missing signals (without it they count at the population mean)."""
     out: dict[Category, CategoryScore] = {}
-    general = signal_score(model, CATEGORY_SIGNALS["general"], params, imputer)
+    figures = effective_figures(model)
+    general = signal_score(model, CATEGORY_SIGNALS["general"], params, imputer, figures)
     out["general"] = general or baseline(model, None, "no benchmark evidence: tier baseline")
     for category in ("coding", "reasoning", "creative"):
-        found = signal_score(model, CATEGORY_SIGNALS[category], params, imputer)
+        found = signal_score(model, CATEGORY_SIGNALS[category], params, imputer, figures)
         out[category] = found or baseline(model, general, f"no {category} benchmarks")
-    research = signal_score(model, CATEGORY_SIGNALS["research"], params, imputer)
+    research = signal_score(model, CATEGORY_SIGNALS["research"], params, imputer, figures)
     if research is None:
         research = baseline(model, general, "no long-context/research benchmarks")
     else:
@@ -251,7 +255,7 @@ def score_model(
         research = research.model_copy(update={"score": round(clamp(research.score + adjust), 1)})
     out["research"] = research
     if model.capabilities.vision:
-        vision = signal_score(model, CATEGORY_SIGNALS["vision"], params, imputer)
+        vision = signal_score(model, CATEGORY_SIGNALS["vision"], params, imputer, figures)
         out["vision"] = vision or baseline(model, general, "accepts images; no vision benchmarks")
     out["fast-cheap"] = _fast_cheap(model, out["general"], params, base_price)
     return out
