@@ -33,7 +33,7 @@ def evidence_phrase(model: ModelRecord, category: Category) -> str:
         text += f" ({', '.join(sources)})"
     shown = sorted(measured, key=lambda e: -e.weight)[:EVIDENCE_SHOWN]
     if shown:
-        text += "; evidence: " + ", ".join(
+        text += ": " + ", ".join(
             f"{e.benchmark} {e.raw:g} → {e.normalized:g}" for e in shown
         )
     imputed = [e for e in prov.evidence if e.imputed]
@@ -59,8 +59,8 @@ def reason_text(
     long_price: float | None = None,
     phrase: str | None = None,
 ) -> str:
-    """``Best coding model at medium budget ($0-5/M blended) — score: 81.2 from 2 signals
-    (…); evidence: codingIndex 62.9 → 88.1, …; coverage 75% …``: every quoted figure shows its
+    """``Best coding model at medium budget ($0-5/M blended) — score: 81.2 from 2 measured
+    signals (…): codingIndex 62.9 → 88.1, …; coverage 75% …``: every quoted figure shows its
     raw value and its normalised value; imputed signals are named as such. ``phrase``: the
     :func:`evidence_phrase`, when the caller has it cached."""
     rng = BUDGET_RANGES[budget].label()
