@@ -33,9 +33,7 @@ def evidence_phrase(model: ModelRecord, category: Category) -> str:
         text += f" ({', '.join(sources)})"
     shown = sorted(measured, key=lambda e: -e.weight)[:EVIDENCE_SHOWN]
     if shown:
-        text += ": " + ", ".join(
-            f"{e.benchmark} {e.raw:g} → {e.normalized:g}" for e in shown
-        )
+        text += ": " + ", ".join(f"{e.benchmark} {e.raw:g} → {e.normalized:g}" for e in shown)
     imputed = [e for e in prov.evidence if e.imputed]
     if imputed:
         text += "; imputed: " + ", ".join(
