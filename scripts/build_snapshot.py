@@ -4,7 +4,8 @@ Usage: ``python scripts/build_snapshot.py [SOURCE_DIR]`` (default ``../shared/da
 relative to the repository root). Figures only, in our own format (one serialised
 ``SourceData`` per source); deterministic (sorted keys, gzip mtime 0). To stay small, HF
 leaderboard rows are kept only when they match a catalog model, and deprecated AA rows only
-when they match.
+when they match; the raw row count and match-rate denominator are recorded so ``status``
+reports match rates against the raw rows.
 """
 
 from __future__ import annotations
@@ -30,12 +31,20 @@ def main(argv: list[str]) -> int:
         if name not in sources:
             continue
         data = sources[name]
+        # the match-rate denominator over the raw rows, so status reports raw match rates
+        raw_total = matcher.match_source(data).total
         rows = [
             row
             for row in data.rows
             if matcher.match(row) is not None or (keep_unmatched is None and not row.deprecated)
         ]
-        sources[name] = data.model_copy(update={"rows": rows})
+        sources[name] = data.model_copy(
+            update={
+                "rows": rows,
+                "unfiltered_rows": len(data.rows),
+                "unfiltered_total": raw_total,
+            }
+        )
     raw = dump_snapshot(sources)
     OUT.write_bytes(raw)
     for name, data in sorted(sources.items()):

@@ -30,6 +30,10 @@ Strategy = vocab.Strategy
 STRATEGIES: Final = vocab.STRATEGIES
 SortKey = vocab.SortKey
 
+#: Ranking/scoring price of a ``:free`` variant whose paid base is not in the catalog: its real
+#: price is unknown, and $0 must not win on price (a typical budget-model price instead).
+UNPRICED_FREE_PRICE: Final = 1.0
+
 #: How gateways address OpenRouter models ("openrouter/anthropic/claude-…").
 OPENROUTER_PREFIX: Final = "openrouter/"
 
@@ -50,11 +54,28 @@ class Wire(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
+Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+EFFORTS: Final[tuple[Effort, ...]] = get_args(Effort)
+
+
+class LongContextPrice(Wire):
+    """Prices (USD per 1M tokens) that apply once a prompt reaches ``min_prompt_tokens``."""
+
+    min_prompt_tokens: int
+    prompt: float
+    completion: float
+
+    @property
+    def blended(self) -> float:
+        return (3.0 * self.prompt + self.completion) / 4.0
+
+
 class Pricing(Wire):
-    """USD per one million tokens."""
+    """USD per one million tokens. ``long_context``: the dearer prices above a prompt size."""
 
     prompt: float = 0.0
     completion: float = 0.0
+    long_context: LongContextPrice | None = None
 
     @property
     def blended(self) -> float:
@@ -92,6 +113,10 @@ class Evidence(Wire):
     raw: float
     normalized: float
     weight: float
+    #: the signal (group of near-duplicate benchmarks) this figure belongs to
+    signal: str | None = None
+    #: true when the figure was not measured but imputed from the model's indices
+    imputed: bool = False
 
 
 class CategoryScore(Wire):
@@ -105,6 +130,10 @@ class CategoryScore(Wire):
     evidence: list[Evidence] = Field(default_factory=list)
     baseline: bool = False
     note: str | None = None
+    #: share (0–1) of the category's weight backed by measured (not imputed) figures
+    coverage: float | None = None
+    #: 0–1: how much the measured signals agree (1 = identical normalised values)
+    agreement: float | None = None
 
 
 class ModelRecord(Wire):
@@ -129,6 +158,12 @@ class ModelRecord(Wire):
     base_id: str | None = None
     variant: str | None = None
     created: int | None = None
+    #: the reasoning effort the scores, speed and latency were measured at (sent when spawning)
+    effort: Effort | None = None
+    #: scores at other measured efforts: effort → category → score
+    effort_scores: dict[str, dict[Category, float]] = Field(default_factory=dict)
+    #: the model this endpoint is the same as (``-fast`` / ``-pro``), whose evidence it inherits
+    same_as: str | None = None
 
     @property
     def is_free(self) -> bool:

@@ -47,13 +47,23 @@ def decision(d: Any, term: Term) -> None:
         c = d.classification
         term.line(f"  classified as {c.category} ({c.confidence:.2f})", style="dim")
     if d.evidence:
-        ev = ", ".join(f"{e.benchmark} {e.normalized:.0f}" for e in d.evidence[:6])
+        ev = ", ".join(  # raw → normalised; "≈" marks an imputed figure
+            f"{e.benchmark} {'≈' if e.imputed else ''}{e.raw:g} → {e.normalized:.0f}"
+            for e in d.evidence[:6]
+        )
         term.line(f"  evidence: {ev}", style="dim")
     if d.runner_ups:
         term.line()
         term.table(
             ["runner-up", Column("score", numeric=True), Column("vs the pick", wrap=True)],
-            [[r.id, f"{r.score:.1f}", r.comparison] for r in d.runner_ups],
+            [
+                [
+                    r.id,
+                    f"{r.score:.1f}",
+                    r.comparison + (f" — ranked lower: {r.why}" if r.why else ""),
+                ]
+                for r in d.runner_ups
+            ],
         )
 
 

@@ -53,8 +53,11 @@ class Executor(Protocol):
         tools: Sequence[FunctionTool] | None = None,
         max_tokens: int | None = None,
         temperature: float | None = None,
+        effort: str | None = None,
     ) -> Completion:
-        """Return the model's answer; raise ``UpstreamError`` when the provider fails."""
+        """Return the model's answer; raise ``UpstreamError`` when the provider fails.
+        ``effort``: the reasoning effort the model was scored at (``Decision.effort``), sent
+        as ``reasoning.effort`` so the model runs as it was measured."""
         ...
 
 
@@ -180,6 +183,9 @@ class OpenAICompatExecutor:
     ``http`` is injected in tests (``httpx.MockTransport``) or shared by the host; when None,
     the executor opens its own client lazily and closes it in :meth:`aclose`. ``price_lookup``
     gives USD per 1M tokens (prompt, completion) to cost answers that carry no ``usage.cost``.
+    ``effort_lookup`` gives the reasoning effort a model was scored at (the catalog's
+    ``ModelRecord.effort``); on OpenRouter it is sent as ``reasoning.effort`` when a call names
+    no effort itself, so a spawned model runs as it was measured.
     """
 
     def __init__(
@@ -193,6 +199,7 @@ class OpenAICompatExecutor:
         max_retries: int = DEFAULT_MAX_RETRIES,
         backoff: float = DEFAULT_BACKOFF,
         sleep: Sleep = asyncio.sleep,
+        effort_lookup: Callable[[str], str | None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.openrouter = is_openrouter(self.base_url)
@@ -202,6 +209,7 @@ class OpenAICompatExecutor:
         self.timeout = timeout
         self._http_timeout = httpx.Timeout(timeout, connect=min(DEFAULT_CONNECT_TIMEOUT, timeout))
         self.price_lookup = price_lookup
+        self.effort_lookup = effort_lookup
         self.max_retries = max_retries
         self.backoff = backoff
         self._sleep = sleep
@@ -213,6 +221,7 @@ class OpenAICompatExecutor:
         *,
         http: httpx.AsyncClient | None = None,
         price_lookup: PriceLookup | None = None,
+        effort_lookup: Callable[[str], str | None] | None = None,
     ) -> OpenAICompatExecutor:
         """OpenRouter with ``OPENROUTER_API_KEY``, or ``base_url`` with ``executor_api_key``."""
         secret = (
@@ -226,6 +235,7 @@ class OpenAICompatExecutor:
             http,
             settings.spawn_timeout,
             price_lookup,
+            effort_lookup=effort_lookup,
         )
 
     async def aclose(self) -> None:
@@ -255,6 +265,7 @@ class OpenAICompatExecutor:
         tools: Sequence[FunctionTool] | None = None,
         max_tokens: int | None = None,
         temperature: float | None = None,
+        effort: str | None = None,
     ) -> Completion:
         """Run one completion with retries, under an overall deadline of ``timeout`` seconds.
 
@@ -277,6 +288,12 @@ class OpenAICompatExecutor:
             body["max_tokens"] = max_tokens
         if temperature is not None:
             body["temperature"] = temperature
+        if effort is None and self.openrouter and self.effort_lookup is not None:
+            effort = self.effort_lookup(wire_model_id(model, openrouter=True))
+        if effort is not None:
+            # OpenRouter's unified reasoning parameter; without it the model runs at the
+            # provider's default effort, not the one it was scored at
+            body["reasoning"] = {"effort": effort}
         try:
             async with asyncio.timeout(self.timeout):
                 return await self._with_retries(model, body)

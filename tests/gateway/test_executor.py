@@ -217,3 +217,39 @@ async def test_openrouter_without_key_fails_fast_and_says_what_to_set():
     assert not calls
     assert not err.value.retryable
     assert "OPENROUTER_API_KEY" in err.value.message
+
+
+async def test_reasoning_effort_is_sent_when_given(fake_openai: FakeOpenAIServer) -> None:
+    """Issue 10, defect 3: the model runs at the effort it was scored at."""
+    fake_openai.script("vendor/model", FakeReply(content="a"))
+    fake_openai.script("vendor/model", FakeReply(content="b"))
+    executor = make(fake_openai)
+    try:
+        await executor.complete("vendor/model", MESSAGES, effort="medium")
+        await executor.complete("vendor/model", MESSAGES)
+    finally:
+        await executor.aclose()
+    assert fake_openai.requests[0].body["reasoning"] == {"effort": "medium"}
+    assert "reasoning" not in fake_openai.requests[1].body
+
+
+async def test_openrouter_sends_the_catalog_effort_unless_the_call_names_one() -> None:
+    """Issue 10, defect 3: a spawned model runs at the effort its scores were measured at."""
+    seen: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, json={"choices": [{"message": {"content": "ok"}}]})
+
+    efforts = {"openai/gpt-5.6-luna": "medium"}
+    settings = Settings(openrouterApiKey="sk-or")
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        executor = OpenAICompatExecutor.from_settings(
+            settings, http=http, effort_lookup=efforts.get
+        )
+        await executor.complete("openrouter/openai/gpt-5.6-luna", MESSAGES)
+        await executor.complete("openai/gpt-5.6-luna", MESSAGES, effort="max")
+        await executor.complete("vendor/unscored", MESSAGES)
+    assert seen[0]["reasoning"] == {"effort": "medium"}
+    assert seen[1]["reasoning"] == {"effort": "max"}
+    assert "reasoning" not in seen[2]

@@ -24,6 +24,8 @@ HF: Final = "hf-leaderboard"
 ARENA: Final = "lmarena"
 LB: Final = "livebench"
 OR: Final = "openrouter"
+#: how evidence from OpenRouter's copy of the AA indices is labelled (it is AA's figure)
+AA_VIA_OR: Final = "artificial-analysis via openrouter"
 
 BENCHMARKS: Final[dict[str, Benchmark]] = {
     # Artificial Analysis (indices 0-100; evaluations are 0-1 fractions, stored as percent)
@@ -67,10 +69,13 @@ BENCHMARKS: Final[dict[str, Benchmark]] = {
     "liveBenchLanguage": Benchmark(LB, "LiveBench language"),
     "liveBenchIF": Benchmark(LB, "LiveBench instruction following"),
     "liveBenchOverall": Benchmark(LB, "LiveBench overall"),
-    # OpenRouter's own copy of the AA indices (used only where AA itself has no row)
-    "orIntelligenceIndex": Benchmark(OR, "AA Intelligence Index (via OpenRouter)"),
-    "orCodingIndex": Benchmark(OR, "AA Coding Index (via OpenRouter)"),
-    "orAgenticIndex": Benchmark(OR, "AA Agentic Index (via OpenRouter)"),
+    # OpenRouter's own copy of the AA indices: AA's figure, scored on AA's scale under the AA
+    # key where AA itself has no row (see scoring.AA_COPIES)
+    "orIntelligenceIndex": Benchmark(AA_VIA_OR, "AA Intelligence Index (via OpenRouter)"),
+    "orCodingIndex": Benchmark(AA_VIA_OR, "AA Coding Index (via OpenRouter)"),
+    "orAgenticIndex": Benchmark(AA_VIA_OR, "AA Agentic Index (via OpenRouter)"),
+    # OpenRouter's design-arena Elo (web, UI component, game, data-viz generation)
+    "designArena": Benchmark(OR, "Design Arena Elo (web/UI generation, via OpenRouter)"),
 }
 
 #: Prefix of figures from personal OpenMark AI benchmark CSVs: ``openmark:<task_name>``.

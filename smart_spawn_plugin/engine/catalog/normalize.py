@@ -21,6 +21,9 @@ from typing import Final, NamedTuple
 
 MIN_SAMPLES: Final = 5
 ANCHOR_KEY: Final = "intelligenceIndex"
+#: ``squash`` is ``50 + 20 z`` (the scale every threshold was set on) within ±KNEE z, and an
+#: exponential tail approaching 0 / 100 beyond it — never flat, so order at the top is kept
+KNEE: Final = 2.0
 
 
 class NormParam(NamedTuple):
@@ -76,9 +79,28 @@ def compute_norm_params(benchmarks: Iterable[Mapping[str, float]]) -> dict[str, 
     return params
 
 
-def normalize(key: str, value: float, params: Mapping[str, NormParam]) -> float | None:
-    """The 0–100 normalised value of one figure, or None when the key has no parameters."""
+def common_z(key: str, value: float, params: Mapping[str, NormParam]) -> float | None:
+    """A figure as a z on the anchor population's scale: its own z plus the population offset
+    (in z units), so a figure from a weaker population (HF) is not read as frontier-class.
+    Unbounded: order at the top is kept."""
     param = params.get(key)
     if param is None:
         return None
-    return clamp(z_map(value, param.mean, param.sd) + param.offset)
+    return (value - param.mean) / param.sd + param.offset / 20.0
+
+
+def squash(z: float) -> float:
+    """Common z → 0–100, strictly increasing and continuous with a continuous slope:
+    ``50 + 20 z`` for |z| ≤ 2 (10–90), then ``90 + 10 (1 − e^(−2 (z − 2)))`` toward 100
+    (and the mirror image toward 0): z 2.5 → 96.3, 3 → 98.6."""
+    if abs(z) <= KNEE:
+        return 50.0 + 20.0 * z
+    tail = 10.0 * (1.0 - math.exp(-2.0 * (abs(z) - KNEE)))
+    return 90.0 + tail if z > 0 else 10.0 - tail
+
+
+def normalize(key: str, value: float, params: Mapping[str, NormParam]) -> float | None:
+    """The 0–100 normalised value of one figure (:func:`squash` of :func:`common_z`), or None
+    when the key has no parameters."""
+    z = common_z(key, value, params)
+    return None if z is None else squash(z)

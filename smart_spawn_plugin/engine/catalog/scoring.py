@@ -1,8 +1,14 @@
 """Category scores that measure what they claim, each with its provenance.
 
-A category score is the weighted mean of the normalised benchmarks that measure that category
-(:data:`CATEGORY_WEIGHTS`); missing benchmarks drop out and the rest are renormalised. Every
-contributing figure is kept as :class:`~smart_spawn_plugin.models.Evidence`.
+A category score is the weighted mean, in common-z units, of the category's *signals*
+(:data:`~.signals.CATEGORY_SIGNALS`; near-duplicate benchmarks form one signal), mapped to 0–100
+by a logistic (:func:`~.normalize.squash`) so order at the top is kept. Every signal counts: a
+missing one is imputed from the model's broad indices (:mod:`.imputation`, marked ``imputed``)
+or, with nothing to impute from, counts at its population mean — never dropped, so less
+evidence cannot score higher. OpenRouter's copy of an AA index is AA's figure and is scored on
+AA's scale (labelled "artificial-analysis via openrouter"). Every contributing figure is kept as
+:class:`~smart_spawn_plugin.models.Evidence`, with ``coverage`` (share of the weight measured)
+and ``agreement`` of the measured signals.
 
 Fixes over the original (reference §2.7, §11.16):
 
@@ -22,73 +28,27 @@ import math
 from collections.abc import Mapping
 from typing import Final
 
-from smart_spawn_plugin.engine.catalog.benchmarks import source_of
-from smart_spawn_plugin.engine.catalog.normalize import NormParam, clamp, normalize
+from smart_spawn_plugin.engine.catalog.benchmarks import AA_VIA_OR, source_of
+from smart_spawn_plugin.engine.catalog.imputation import EMPTY, Imputer
+from smart_spawn_plugin.engine.catalog.normalize import NormParam, clamp, common_z, squash
+from smart_spawn_plugin.engine.catalog.signals import (
+    AA_COPIES,
+    CATEGORY_SIGNALS,
+    PREDICTORS,
+    Signal,
+)
 from smart_spawn_plugin.models import Category, CategoryScore, Evidence, ModelRecord, Tier
 
-#: Per category: benchmark key → weight.
+#: Per category: benchmark key → total weight of the signals it belongs to (for callers that
+#: want the flat vocabulary of a category; scoring itself works on signals).
 CATEGORY_WEIGHTS: Final[dict[Category, dict[str, float]]] = {
-    "general": {
-        "arena": 3.0,
-        "intelligenceIndex": 3.0,
-        "liveBenchOverall": 2.0,
-        "arenaHard": 1.0,
-        "arenaExpert": 1.0,
-        "gpqa": 1.0,
-        "mmluPro": 1.0,
-        "ifEval": 0.5,
-        "bbh": 0.5,
-    },
-    "coding": {
-        "codingIndex": 3.0,
-        "liveBenchCoding": 2.0,
-        "liveBenchAgenticCoding": 2.0,
-        "arenaCoding": 2.0,
-        "terminalBenchHard": 1.0,
-        "sciCode": 1.0,
-    },
-    "reasoning": {
-        "liveBenchReasoning": 2.0,
-        "liveBenchMath": 2.0,
-        "gpqa": 2.0,
-        "hle": 2.0,
-        "arenaMath": 1.0,
-        "intelligenceIndex": 1.0,
-        "mathLvl5": 1.0,
-        "bbh": 0.5,
-        "musr": 0.5,
-        "hfGpqa": 0.5,
-    },
-    "creative": {
-        "arenaCreative": 3.0,
-        "liveBenchLanguage": 1.5,
-        "arena": 1.0,
-        "liveBenchIF": 0.5,
-        "arenaIf": 0.5,
-    },
-    "research": {
-        "longContextReasoning": 3.0,
-        "arenaLongQuery": 2.0,
-        "arenaExpert": 1.0,
-        "hle": 1.0,
-        "gpqa": 1.0,
-        "liveBenchDataAnalysis": 1.0,
-        "intelligenceIndex": 1.0,
-    },
-    "vision": {
-        "arenaVision": 3.0,
-        "mmmuPro": 3.0,
-        "arenaVisionOcr": 1.0,
-        "arenaVisionDiagram": 1.0,
-    },
+    cat: {key: sig.weight for sig in signals for key in sig.keys}
+    for cat, signals in CATEGORY_SIGNALS.items()
 }
 
-#: When a model has no AA row, OpenRouter's own copy of the AA indices stands in.
-FALLBACK_KEYS: Final[dict[str, str]] = {
-    "intelligenceIndex": "orIntelligenceIndex",
-    "codingIndex": "orCodingIndex",
-    "agenticIndex": "orAgenticIndex",
-}
+#: How many standard deviations of imputation uncertainty a category score gives up: a score
+#: resting on imputed figures is a conservative estimate, below an equal measured one.
+IMPUTATION_RISK: Final = 1.0
 
 #: Scores given to a category without evidence: at most this, by tier.
 TIER_BASELINES: Final[dict[Tier, float]] = {"premium": 60.0, "standard": 45.0, "budget": 30.0}
@@ -102,42 +62,143 @@ LONG_CONTEXT_BONUS: Final = 5.0
 SHORT_CONTEXT_PENALTY: Final = 10.0
 
 
-def _figure(model: ModelRecord, key: str) -> tuple[str, float] | None:
-    if key in model.benchmarks:
-        return key, model.benchmarks[key]
-    fallback = FALLBACK_KEYS.get(key)
-    if fallback and fallback in model.benchmarks:
-        return fallback, model.benchmarks[fallback]
-    return None
+def effective_figures(model: ModelRecord) -> dict[str, tuple[float, str]]:
+    """Benchmark key → (raw figure, source label). OpenRouter's copy of an AA index stands in
+    under the AA key when AA itself has no figure (it is AA's index: same scale, same source)."""
+    out = {key: (value, source_of(key)) for key, value in model.benchmarks.items()}
+    for copy, key in AA_COPIES.items():
+        if key not in out and copy in model.benchmarks:
+            out[key] = (model.benchmarks[copy], AA_VIA_OR)
+    for copy in AA_COPIES:
+        out.pop(copy, None)
+    return out
 
 
-def weighted_score(
-    model: ModelRecord, weights: Mapping[str, float], params: Mapping[str, NormParam]
-) -> CategoryScore | None:
-    """Weighted mean of the normalised figures present, or None when none is."""
-    evidence: list[Evidence] = []
-    for key, weight in weights.items():
-        found = _figure(model, key)
-        if found is None:
+def measured_signal(
+    signal: Signal, figures: Mapping[str, tuple[float, str]], params: Mapping[str, NormParam]
+) -> tuple[float, list[tuple[str, float, str, float]]] | None:
+    """(common z, [(key, raw, source, z)]) of a signal from the figures present, or None."""
+    parts: list[tuple[str, float, str, float]] = []
+    for key in signal.keys:
+        if key not in figures:
             continue
-        used_key, raw = found
-        value = normalize(used_key, raw, params)
-        if value is None:
+        raw, source = figures[key]
+        z = common_z(key, raw, params)
+        if z is None:
             continue
-        evidence.append(
-            Evidence(
-                benchmark=used_key,
-                source=source_of(used_key),
-                raw=round(raw, 3),
-                normalized=round(value, 1),
-                weight=weight,
-            )
-        )
-    if not evidence:
+        parts.append((key, raw, source, z))
+        if not signal.average:
+            break  # the primary (or first present) member stands for the signal
+    if not parts:
         return None
-    total = sum(e.weight for e in evidence)
-    score = sum(e.normalized * e.weight for e in evidence) / total
-    return CategoryScore(score=round(clamp(score), 1), evidence=evidence)
+    return sum(p[3] for p in parts) / len(parts), parts
+
+
+def predictor_values(
+    figures: Mapping[str, tuple[float, str]], params: Mapping[str, NormParam]
+) -> dict[str, float]:
+    """The model's broad indices in common z (what missing signals are imputed from)."""
+    out: dict[str, float] = {}
+    for key in PREDICTORS:
+        if key in figures:
+            z = common_z(key, figures[key][0], params)
+            if z is not None:
+                out[key] = z
+    return out
+
+
+def signal_table(
+    model: ModelRecord, params: Mapping[str, NormParam]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """(signal name → measured common z, predictor key → common z): a row of the imputation
+    fit (:func:`~.imputation.fit_signals`)."""
+    figures = effective_figures(model)
+    measured: dict[str, float] = {}
+    for signals in CATEGORY_SIGNALS.values():
+        for signal in signals:
+            if signal.name not in measured:
+                found = measured_signal(signal, figures, params)
+                if found is not None:
+                    measured[signal.name] = found[0]
+    return measured, predictor_values(figures, params)
+
+
+def signal_score(
+    model: ModelRecord,
+    signals: tuple[Signal, ...],
+    params: Mapping[str, NormParam],
+    imputer: Imputer = EMPTY,
+    figures: Mapping[str, tuple[float, str]] | None = None,
+) -> CategoryScore | None:
+    """The category score over all ``signals`` (measured, imputed or at the prior), or None
+    when the model has neither a measured signal nor an index to impute from. ``figures``:
+    the model's :func:`effective_figures` when the caller already has them."""
+    if figures is None:
+        figures = effective_figures(model)
+    predictors = predictor_values(figures, params)
+    evidence: list[Evidence] = []
+    total = measured_weight = acc = uncertainty = 0.0
+    measured_z: list[float] = []
+    for signal in signals:
+        found = measured_signal(signal, figures, params)
+        if found is not None:
+            z, parts = found
+            measured_weight += signal.weight
+            measured_z.append(z)
+            for key, raw, source, part_z in parts:
+                evidence.append(
+                    Evidence(
+                        benchmark=key,
+                        source=source,
+                        raw=round(raw, 3),
+                        normalized=round(squash(part_z), 1),
+                        weight=round(signal.weight / len(parts), 3),
+                        signal=signal.name,
+                    )
+                )
+        else:
+            guess = imputer.impute(signal.name, predictors)
+            z = guess[0] if guess else imputer.prior(signal.name)
+            spread = guess[2] if guess else imputer.spread(signal.name)
+            uncertainty += (signal.weight * spread) ** 2
+            key = signal.keys[0]
+            estimate = _raw_of(key, z, params)
+            evidence.append(
+                Evidence(
+                    benchmark=key,
+                    source=f"imputed from {guess[1]}" if guess else "prior (population mean)",
+                    raw=round(estimate, 3) if estimate is not None else 0.0,
+                    normalized=round(squash(z), 1),
+                    weight=signal.weight,
+                    signal=signal.name,
+                    imputed=True,
+                )
+            )
+        total += signal.weight
+        acc += signal.weight * z
+    if not measured_z and not predictors:
+        return None
+    agreement = None
+    if len(measured_z) >= 2:
+        mean = sum(measured_z) / len(measured_z)
+        sd = math.sqrt(sum((z - mean) ** 2 for z in measured_z) / len(measured_z))
+        agreement = round(1.0 / (1.0 + sd), 3)
+    # rank on a conservative estimate: imputed signals carry their fit's residual uncertainty
+    estimate = acc / total - IMPUTATION_RISK * math.sqrt(uncertainty) / total
+    return CategoryScore(
+        score=round(squash(estimate), 1),
+        evidence=evidence,
+        coverage=round(measured_weight / total, 3),
+        agreement=agreement,
+    )
+
+
+def _raw_of(key: str, z: float, params: Mapping[str, NormParam]) -> float | None:
+    """The raw figure on ``key``'s own scale that a common z corresponds to."""
+    param = params.get(key)
+    if param is None:
+        return None
+    return param.mean + param.sd * (z - param.offset / 20.0)
 
 
 def price_score(blended: float) -> float:
@@ -167,17 +228,22 @@ def baseline(model: ModelRecord, general: CategoryScore | None, note: str) -> Ca
 
 
 def score_model(
-    model: ModelRecord, params: Mapping[str, NormParam], base_price: float
+    model: ModelRecord,
+    params: Mapping[str, NormParam],
+    base_price: float,
+    imputer: Imputer = EMPTY,
 ) -> dict[Category, CategoryScore]:
     """All category scores for one model. ``base_price`` is the blended price used for
-    price-dependent scores (a free variant passes its base model's price)."""
+    price-dependent scores (a free variant passes its base model's price); ``imputer`` fills
+    missing signals (without it they count at the population mean)."""
     out: dict[Category, CategoryScore] = {}
-    general = weighted_score(model, CATEGORY_WEIGHTS["general"], params)
+    figures = effective_figures(model)
+    general = signal_score(model, CATEGORY_SIGNALS["general"], params, imputer, figures)
     out["general"] = general or baseline(model, None, "no benchmark evidence: tier baseline")
     for category in ("coding", "reasoning", "creative"):
-        found = weighted_score(model, CATEGORY_WEIGHTS[category], params)
+        found = signal_score(model, CATEGORY_SIGNALS[category], params, imputer, figures)
         out[category] = found or baseline(model, general, f"no {category} benchmarks")
-    research = weighted_score(model, CATEGORY_WEIGHTS["research"], params)
+    research = signal_score(model, CATEGORY_SIGNALS["research"], params, imputer, figures)
     if research is None:
         research = baseline(model, general, "no long-context/research benchmarks")
     else:
@@ -189,7 +255,7 @@ def score_model(
         research = research.model_copy(update={"score": round(clamp(research.score + adjust), 1)})
     out["research"] = research
     if model.capabilities.vision:
-        vision = weighted_score(model, CATEGORY_WEIGHTS["vision"], params)
+        vision = signal_score(model, CATEGORY_SIGNALS["vision"], params, imputer, figures)
         out["vision"] = vision or baseline(model, general, "accepts images; no vision benchmarks")
     out["fast-cheap"] = _fast_cheap(model, out["general"], params, base_price)
     return out
@@ -212,6 +278,8 @@ def _fast_cheap(
         evidence=quality.evidence,
         baseline=quality.baseline,
         note=note,
+        coverage=quality.coverage,
+        agreement=quality.agreement,
     )
 
 

@@ -22,7 +22,7 @@ from pydantic import Field
 from smart_spawn_plugin.engine.select.selection import ScoreAdjuster, Selector
 from smart_spawn_plugin.errors import InvalidParam, SourceError
 from smart_spawn_plugin.log import get_logger
-from smart_spawn_plugin.models import Catalog, SourceStatus, Wire
+from smart_spawn_plugin.models import Catalog, SourceStatus, Wire, bare_model_id
 from smart_spawn_plugin.settings import Settings
 from smart_spawn_plugin.store.catalog import CatalogStore
 
@@ -82,6 +82,13 @@ class CatalogService:
         if self._selector is None or self._selector.catalog is not catalog:
             self._selector = Selector(catalog)
         return self._selector
+
+    def effort_of(self, model_id: str) -> str | None:
+        """The reasoning effort a model was scored at (for an executor's ``effort_lookup``:
+        sent as ``reasoning.effort`` so the model runs as it was measured); None when the
+        catalog has no such model or no measured effort for it."""
+        model = self.selector().by_id.get(bare_model_id(model_id))
+        return model.effort if model is not None else None
 
     @property
     def refreshing(self) -> bool:

@@ -15,15 +15,21 @@ from smart_spawn_plugin.models import ModelRecord
 MAX_BOOST: Final = 15.0
 
 _CODE_TS: Final = {"liveBenchAgenticCoding": 0.15, "liveBenchCoding": 0.10, "arenaCoding": 0.08}
+#: front-end / UI work: the design arena judges generated websites and UI components
+_FRONTEND: Final = {"designArena": 0.15, "liveBenchAgenticCoding": 0.08, "arenaCoding": 0.05}
 _CODE_PY: Final = {"codingIndex": 0.12, "liveBenchCoding": 0.10, "terminalBenchHard": 0.08}
 
 TAG_SIGNALS: Final[dict[str, dict[str, float]]] = {
     "typescript": _CODE_TS,
     "javascript": _CODE_TS,
-    "nextjs": _CODE_TS,
-    "react": _CODE_TS,
-    "vue": _CODE_TS,
-    "css": {"liveBenchAgenticCoding": 0.12, "arenaCoding": 0.10, "arena": 0.05},
+    "nextjs": {**_CODE_TS, "designArena": 0.08},
+    "react": {**_CODE_TS, "designArena": 0.08},
+    "vue": {**_CODE_TS, "designArena": 0.08},
+    "css": {"designArena": 0.12, "liveBenchAgenticCoding": 0.10, "arenaCoding": 0.08},
+    "frontend": _FRONTEND,
+    "ui": _FRONTEND,
+    "web": _FRONTEND,
+    "design": _FRONTEND,
     "python": _CODE_PY,
     "rust": {"codingIndex": 0.12, "liveBenchCoding": 0.10, "liveBenchReasoning": 0.08},
     "go": _CODE_PY,
@@ -37,7 +43,7 @@ TAG_SIGNALS: Final[dict[str, dict[str, float]]] = {
     "vision": {"arenaVision": 0.15, "mmmuPro": 0.12},
     "chinese": {"arenaChinese": 0.15},
     "agentic": {"agenticIndex": 0.15, "tau2Bench": 0.10, "terminalBenchHard": 0.08},
-    "writing": {"arenaCreative": 0.15, "liveBenchLanguage": 0.08},
+    "writing": {"arenaCreative": 0.15, "arenaIf": 0.05},
 }
 
 

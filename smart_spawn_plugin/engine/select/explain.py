@@ -11,6 +11,37 @@ from smart_spawn_plugin.models import Budget, Category, CategoryScore, ModelReco
 if TYPE_CHECKING:
     from smart_spawn_plugin.engine.select.ranked import Ranked
     from smart_spawn_plugin.engine.select.requests import ClassificationOut
+    from smart_spawn_plugin.engine.select.strategies import Facts
+
+#: evidence items quoted in a reason line (the heaviest measured ones)
+EVIDENCE_SHOWN = 3
+
+
+def evidence_phrase(model: ModelRecord, category: Category) -> str:
+    """The evidence part of a reason line (depends only on the model's provenance, so a
+    selector may cache it per model and category)."""
+    prov = model.provenance.get(category)
+    if prov is None:
+        return ""
+    if prov.baseline or not prov.evidence:
+        return " (no benchmark evidence: tier baseline)" if prov.baseline else ""
+    measured = [e for e in prov.evidence if not e.imputed]
+    n = len({e.signal or e.benchmark for e in measured})
+    text = f" from {n} measured signal{'s' if n != 1 else ''}"
+    sources = sorted({e.source for e in measured})
+    if sources:
+        text += f" ({', '.join(sources)})"
+    shown = sorted(measured, key=lambda e: -e.weight)[:EVIDENCE_SHOWN]
+    if shown:
+        text += ": " + ", ".join(f"{e.benchmark} {e.raw:g} → {e.normalized:g}" for e in shown)
+    imputed = [e for e in prov.evidence if e.imputed]
+    if imputed:
+        text += "; imputed: " + ", ".join(
+            f"{e.benchmark} ≈{e.normalized:g} ({e.source})" for e in imputed
+        )
+    if prov.coverage is not None:
+        text += f"; coverage {prov.coverage * 100:.0f}%"
+    return text
 
 
 def reason_text(
@@ -21,24 +52,51 @@ def reason_text(
     personal: float | None,
     boost: float,
     strategy: Strategy,
+    *,
+    effort: str | None = None,
+    long_price: float | None = None,
+    phrase: str | None = None,
 ) -> str:
-    """``Best coding model at medium budget ($0-5/M blended) — score: 81.2 …``."""
+    """``Best coding model at medium budget ($0-5/M blended) — score: 81.2 from 2 measured
+    signals (…): codingIndex 62.9 → 88.1, …; coverage 75% …``: every quoted figure shows its
+    raw value and its normalised value; imputed signals are named as such. ``phrase``: the
+    :func:`evidence_phrase`, when the caller has it cached."""
     rng = BUDGET_RANGES[budget].label()
     text = f"Best {category} model at {budget} budget ({rng}) — score: {score:.1f}"
-    prov = model.provenance.get(category)
-    if prov is not None and prov.evidence:
-        sources = sorted({e.source for e in prov.evidence})
-        n = len(prov.evidence)
-        text += f" from {n} benchmark{'s' if n != 1 else ''} ({', '.join(sources)})"
-    elif prov is not None and prov.baseline:
-        text += " (no benchmark evidence: tier baseline)"
+    text += phrase if phrase is not None else evidence_phrase(model, category)
     if personal is not None:
         text += f" (personal: {personal * 100:.0f}%)"
     if boost:
         text += f" (context boost: +{boost:g})"
+    if effort is not None:
+        text += f" (reasoning effort: {effort})"
+    if long_price is not None:
+        text += f" (long-context price ${long_price:.2f}/M blended applies)"
     if strategy != "balanced":
         text += f" [strategy {strategy}]"
     return text
+
+
+def why_above(
+    top: Ranked, other: Ranked, strategy: Strategy, top_f: Facts, other_f: Facts
+) -> str | None:
+    """Why the pick ranks above a runner-up whose score is higher (None when it is not)."""
+    if other.score <= top.score:
+        return None
+    reasons: list[str] = []
+    if strategy == "balanced" and top_f.rank_price < other_f.rank_price:
+        reasons.append(
+            f"balanced strategy: price ${top_f.rank_price:.2f} vs ${other_f.rank_price:.2f}/M "
+            f"outweighs {other.score - top.score:.1f} points"
+        )
+    if other_f.free_penalty > top_f.free_penalty:
+        reasons.append(f"{other.model.name} is a rate-limited free variant")
+    if strategy in ("best_cost_efficiency", "best_under_latency"):
+        basis = "score per dollar" if strategy == "best_cost_efficiency" else "latency"
+        reasons.append(f"strategy {strategy} ranks by {basis}")
+    if other.boost < top.boost:
+        reasons.append(f"context boost {top.boost:g} vs {other.boost:g}")
+    return "; ".join(reasons) or f"ranking key {top.rank_key:.2f} vs {other.rank_key:.2f}"
 
 
 def compare_text(top_score: float, top_price: float, other: Ranked) -> str:
@@ -72,13 +130,16 @@ def confidence_of(
     classification: ClassificationOut | None,
 ) -> float:
     """Confidence 0–1 in the pick: grows with the margin over the runner-up (saturating at
-    about 10 points), scaled by the strength of the evidence and of the task classification."""
+    about 10 points), scaled by the evidence — its *coverage* (share of the category's weight
+    measured, not imputed) and the *agreement* of the measured signals — and by the strength
+    of the task classification. A pick resting on imputed figures alone is at most ~0.5."""
     margin_part = 1.0 if margin is None else 1.0 - math.exp(-max(margin, 0.0) / 4.0)
     base = 0.45 + 0.5 * margin_part
     if provenance is None or provenance.baseline:
-        evidence = 0.6
+        evidence = 0.4
     else:
-        n_sources = len({e.source for e in provenance.evidence})
-        evidence = 1.0 if n_sources >= 2 else 0.85
+        coverage = 1.0 if provenance.coverage is None else provenance.coverage
+        agreement = 0.9 if provenance.agreement is None else provenance.agreement
+        evidence = (0.5 + 0.5 * coverage) * (0.6 + 0.4 * agreement)
     cls = 1.0 if classification is None else 0.7 + 0.3 * classification.confidence
     return round(min(0.99, base * evidence * cls), 2)

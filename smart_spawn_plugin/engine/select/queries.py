@@ -15,12 +15,14 @@ from smart_spawn_plugin.engine.select.requests import (
     RecommendResult,
 )
 from smart_spawn_plugin.engine.select.selection import Selector
+from smart_spawn_plugin.engine.select.strategies import NON_INTERACTIVE_VARIANTS
 from smart_spawn_plugin.errors import InvalidParam, NotFound
 from smart_spawn_plugin.models import (
     CATEGORIES,
     Catalog,
     Category,
     ModelRecord,
+    Pricing,
     Tier,
     Wire,
     bare_model_id,
@@ -86,7 +88,7 @@ class ComparedModel(Wire):
     provider: str
     tier: Tier
     context_length: int
-    pricing: dict[str, float]
+    pricing: Pricing
     capabilities: dict[str, bool]
     scores: dict[Category, float]
     cost_efficiency: dict[Category, float]
@@ -152,7 +154,9 @@ def list_models(
     models = [
         m
         for m in catalog.models
-        if (category is None or category in m.categories) and (tier is None or m.tier == tier)
+        if (category is None or category in m.categories)
+        and (tier is None or m.tier == tier)
+        and m.variant not in NON_INTERACTIVE_VARIANTS  # a :batch copy is not a second model
     ]
 
     def metric(values: dict[Category, float]) -> float:

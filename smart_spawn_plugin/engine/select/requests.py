@@ -8,6 +8,7 @@ from smart_spawn_plugin.models import (
     Budget,
     Capability,
     Category,
+    Effort,
     Evidence,
     ModelRecord,
     Pricing,
@@ -36,6 +37,10 @@ class PickRequest(Wire):
     max_price: float | None = Field(default=None, ge=0)
     #: user whose personal ratings apply
     user_key: str = "local"
+    #: reasoning effort to score and run at (default: each model's scored effort)
+    effort: Effort | None = None
+    #: prompt size in tokens when known: long-context prices apply above their threshold
+    prompt_tokens: int | None = Field(default=None, ge=0, le=100_000_000)
 
 
 class BudgetRangeOut(Wire):
@@ -51,6 +56,8 @@ class RunnerUp(Wire):
     score_delta: float
     price_ratio: float | None
     comparison: str
+    #: why the pick ranks above this runner-up although the runner-up's score is higher
+    why: str | None = None
 
 
 class ClassificationOut(Wire):
@@ -86,6 +93,10 @@ class Decision(Wire):
     runner_ups: list[RunnerUp] = Field(default_factory=list)
     fallbacks: list[str] = Field(default_factory=list)
     classification: ClassificationOut | None = None
+    #: the reasoning effort the pick was scored at and is run at (``reasoning.effort``)
+    effort: Effort | None = None
+    #: true when the pick's long-context prices applied (``pricing.longContext``)
+    long_context_price: bool = False
 
 
 class Recommendation(Wire):

@@ -23,7 +23,13 @@ from typing import Final, Protocol
 
 from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES, wider_budgets
 from smart_spawn_plugin.engine.select.context_boost import context_boost, normalize_tags
-from smart_spawn_plugin.engine.select.explain import compare_text, confidence_of, reason_text
+from smart_spawn_plugin.engine.select.explain import (
+    compare_text,
+    confidence_of,
+    evidence_phrase,
+    reason_text,
+    why_above,
+)
 from smart_spawn_plugin.engine.select.ranked import Ranked
 from smart_spawn_plugin.engine.select.requests import (
     BudgetRangeOut,
@@ -33,6 +39,7 @@ from smart_spawn_plugin.engine.select.requests import (
     RunnerUp,
 )
 from smart_spawn_plugin.engine.select.strategies import (
+    ASSUME_LONG,
     PRESORTABLE,
     STRATEGY_KEYS,
     Facts,
@@ -55,7 +62,7 @@ LONG_CONTEXT_MIN: Final = 128_000
 MAX_PRESORTED: Final = 512
 #: (key, total score, benchmark score, context boost, facts)
 PresortedRow = tuple[float, float, float, float, Facts]
-PresortKey = tuple[Category, Strategy, Budget, tuple[str, ...]]
+PresortKey = tuple[Category, Strategy, Budget, tuple[str, ...], str | None]
 #: Task language → context tag whose benchmarks favour models strong in that language.
 LANGUAGE_TAGS: Final[dict[str, str]] = {"zh": "chinese"}
 
@@ -77,6 +84,8 @@ class Resolved:
     strategy: Strategy
     request: PickRequest
     classification: ClassificationOut | None
+    #: long-context pricing: None (ordinary prices), a prompt size, or ASSUME_LONG
+    prompt_tokens: int | None = None
 
 
 class Selector:
@@ -89,11 +98,35 @@ class Selector:
         self._facts = [Facts.of(m, self.by_id) for m in catalog.models]
         self._by_id = {f.model.id: f for f in self._facts}
         self._presorted: dict[PresortKey, list[PresortedRow]] = {}
+        #: fact tables with long-context prices, by prompt size (ASSUME_LONG: size unknown)
+        self._long_tables: dict[int, tuple[list[Facts], dict[str, Facts]]] = {}
+        #: the evidence part of reason lines, per (model, category): provenance is fixed
+        self._phrases: dict[tuple[str, Category], str] = {}
+
+    def _table(self, res: Resolved) -> tuple[list[Facts], dict[str, Facts]]:
+        """The per-model facts with the prices that apply to the request."""
+        tokens = res.prompt_tokens
+        if tokens is None:
+            return self._facts, self._by_id
+        table = self._long_tables.get(tokens)
+        if table is None:
+            if len(self._long_tables) >= MAX_PRESORTED:
+                self._long_tables.clear()
+            facts = [Facts.of(m, self.by_id, tokens) for m in self.catalog.models]
+            table = self._long_tables[tokens] = (facts, {f.model.id: f for f in facts})
+        return table
 
     def resolve(self, request: PickRequest) -> Resolved:
         """Category from the request or the task text; classification signals applied."""
         if request.category is not None:
-            return Resolved(request.category, request.budget, request.strategy, request, None)
+            return Resolved(
+                request.category,
+                request.budget,
+                request.strategy,
+                request,
+                None,
+                request.prompt_tokens,
+            )
         if not request.task or not request.task.strip():
             raise MissingParam("task parameter is required", field="task")
         from smart_spawn_plugin.engine.classify.classifier import classify
@@ -131,7 +164,10 @@ class Selector:
             },
             override=result.override,
         )
-        return Resolved(category, budget, strategy, req, out)
+        tokens = req.prompt_tokens
+        if tokens is None and sig.long_context:
+            tokens = ASSUME_LONG  # a long-context task: long-context prices apply
+        return Resolved(category, budget, strategy, req, out, tokens)
 
     def candidates(self, res: Resolved, budget: Budget | None = None) -> list[ModelRecord]:
         """Models passing the request's hard filters: budget, exclude, max price, required
@@ -146,9 +182,10 @@ class Selector:
         if res.category == "vision":
             require.add("vision")
         min_ctx = req.min_context
+        facts, _ = self._table(res)
         return [
             f.model
-            for f in self._facts
+            for f in facts
             if f.interactive
             and lo <= f.blended <= hi
             and f.model.context_length >= min_ctx
@@ -160,6 +197,9 @@ class Selector:
     def _benchmark(self, model: ModelRecord, res: Resolved) -> float:
         weights = res.request.category_weights
         scores = model.scores
+        effort = res.request.effort
+        if effort is not None and effort in model.effort_scores:
+            scores = model.effort_scores[effort]
         if weights:
             total = sum(w for w in weights.values() if w > 0)
             if total > 0:
@@ -177,9 +217,10 @@ class Selector:
         tags = normalize_tags(res.request.context)
         params = self.catalog.norm_params
         adjuster, user, category = self.adjuster, res.request.user_key, res.category
+        _, by_id = self._table(res)
         rows: list[Row] = []
         for m in models:
-            f = self._by_id[m.id]
+            f = by_id[m.id]
             bench = self._benchmark(m, res)
             personal: float | None = None
             score = bench
@@ -229,10 +270,15 @@ class Selector:
         ``limit`` families are found. Same result as :meth:`rank` over :meth:`candidates`;
         None when the request needs the general path."""
         req = res.request
-        if self.adjuster is not None or req.category_weights or res.strategy not in PRESORTABLE:
+        if (
+            self.adjuster is not None
+            or req.category_weights
+            or res.strategy not in PRESORTABLE
+            or res.prompt_tokens is not None
+        ):
             return None
         tags = tuple(normalize_tags(req.context))
-        key = (res.category, res.strategy, res.budget, tags)
+        key = (res.category, res.strategy, res.budget, tags, req.effort)
         rows = self._presorted.get(key)
         if rows is None:
             if len(self._presorted) >= MAX_PRESORTED:
@@ -265,7 +311,11 @@ class Selector:
     def _presort(self, res: Resolved, tags: tuple[str, ...]) -> list[PresortedRow]:
         """Candidates of the budget (no other filter) sorted by the strategy's key."""
         plain = Resolved(
-            res.category, res.budget, res.strategy, PickRequest(budget=res.budget), None
+            res.category,
+            res.budget,
+            res.strategy,
+            PickRequest(budget=res.budget, effort=res.request.effort),
+            None,
         )
         params = self.catalog.norm_params
         scored: list[Row] = []
@@ -276,6 +326,13 @@ class Selector:
         rows = [(key, r[0], r[2], r[4], r[1]) for key, r in self._keys(scored, plain)]
         rows.sort(key=lambda r: (-r[0], -r[1], r[4].blended, r[4].model.id))
         return rows
+
+    def _phrase(self, model: ModelRecord, category: Category) -> str:
+        key = (model.id, category)
+        found = self._phrases.get(key)
+        if found is None:
+            found = self._phrases[key] = evidence_phrase(model, category)
+        return found
 
     def _no_model(self, res: Resolved) -> NoModel:
         label = res.request.task or res.category
@@ -300,6 +357,11 @@ class Selector:
         rng = BUDGET_RANGES[res.budget]
         tags = normalize_tags(res.request.context)
         margin = top.score - runner[0].score if runner else None
+        effort = res.request.effort
+        if effort is None or (effort not in model.effort_scores and effort != model.effort):
+            effort = model.effort  # the model was not measured at the asked effort
+        facts = self._table(res)[1]
+        long_price = facts[model.id].long_price
         return Decision(
             id=model.id,
             name=model.name,
@@ -315,7 +377,16 @@ class Selector:
             model_tier=model.tier,
             candidate_count=count,
             reason=reason_text(
-                model, res.category, res.budget, top.score, top.personal, top.boost, res.strategy
+                model,
+                res.category,
+                res.budget,
+                top.score,
+                top.personal,
+                top.boost,
+                res.strategy,
+                effort=effort,
+                long_price=facts[model.id].blended if long_price else None,
+                phrase=self._phrase(model, res.category),
             ),
             category=res.category,
             confidence=confidence_of(provenance, margin, res.classification),
@@ -331,11 +402,14 @@ class Selector:
                     score_delta=round(top.score - r.score, 2),
                     price_ratio=_ratio(model.pricing.blended, r.model.pricing.blended),
                     comparison=compare_text(top.score, model.pricing.blended, r),
+                    why=why_above(top, r, res.strategy, facts[model.id], facts[r.model.id]),
                 )
                 for r in runner
             ],
             fallbacks=[r.model.id for r in ranked[1 : 1 + res.request.fallbacks]],
             classification=res.classification,
+            effort=effort,
+            long_context_price=long_price,
         )
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from smart_spawn_plugin.engine.select.requests import PickRequest
-from smart_spawn_plugin.models import ModelRecord, Strategy
+from smart_spawn_plugin.models import UNPRICED_FREE_PRICE, ModelRecord, Pricing, Strategy
 
 #: Models below max(this, best − VIABILITY_GAP) are not viable for cost-led strategies.
 VIABILITY_FLOOR: Final = 40.0
@@ -53,12 +53,21 @@ class Facts:
     latency: float | None
     caps: frozenset[str]
     interactive: bool
+    #: the long-context prices applied to ``blended`` / ``rank_price``
+    long_price: bool = False
 
     @classmethod
-    def of(cls, m: ModelRecord, by_id: dict[str, ModelRecord]) -> Facts:
-        price = max(m.pricing.blended, 0.0)
+    def of(
+        cls, m: ModelRecord, by_id: dict[str, ModelRecord], prompt_tokens: int | None = None
+    ) -> Facts:
+        """``prompt_tokens``: None → ordinary prices; a size → long-context prices where the
+        prompt reaches their threshold; ``ASSUME_LONG`` → every long-context price applies."""
+        blended, long = _price(m.pricing, prompt_tokens)
+        price = max(blended, 0.0)
         if m.is_free and m.base_id and m.base_id in by_id:
-            price = max(by_id[m.base_id].pricing.blended, 0.0)
+            price = max(_price(by_id[m.base_id].pricing, prompt_tokens)[0], 0.0)
+        elif m.is_free and m.variant == "free":
+            price = UNPRICED_FREE_PRICE  # base unknown: a $0 price must not win
         caps = m.capabilities
         flags = {
             "vision": caps.vision,
@@ -68,15 +77,30 @@ class Facts:
         }
         return cls(
             model=m,
-            family=m.base_id or m.id,
-            blended=m.pricing.blended,
+            family=m.base_id or m.same_as or m.id,
+            blended=blended,
             rank_price=price,
             balanced_penalty=BALANCED_PRICE_WEIGHT * math.log2(1.0 + price),
             free_penalty=FREE_VARIANT_PENALTY if m.variant == "free" else 0.0,
             latency=_latency(m),
             caps=frozenset(k for k, v in flags.items() if v),
             interactive=m.variant not in NON_INTERACTIVE_VARIANTS,
+            long_price=long,
         )
+
+
+#: ``Facts.of(prompt_tokens=ASSUME_LONG)``: the task needs long context, size unknown.
+ASSUME_LONG: Final = -1
+
+
+def _price(pricing: Pricing, prompt_tokens: int | None) -> tuple[float, bool]:
+    """(blended price, whether the long-context price applied)."""
+    long = pricing.long_context
+    if long is None or prompt_tokens is None:
+        return pricing.blended, False
+    if prompt_tokens == ASSUME_LONG or prompt_tokens >= long.min_prompt_tokens:
+        return long.blended, True
+    return pricing.blended, False
 
 
 #: (total score, facts, benchmark score, personal score or None, context boost)

@@ -14,7 +14,7 @@ def services(tmp_path):
 
 def test_first_run_builds_from_snapshot_and_saves(services, tmp_path):
     catalog = services.catalog.current()
-    assert len(catalog.models) > 400
+    assert len(catalog.models) > 350  # text chat models only (issue 10, defect 8)
     # a second process reads the saved catalog instead of rebuilding
     with Runtime.open(home=tmp_path / "home") as again:
         assert again.catalog.store is not None
@@ -67,3 +67,12 @@ async def test_one_refresh_at_a_time(services):
     assert len(catalog_requests) == 2  # the second refresh ran, after the first
     assert [r.errors.keys() >= {"openrouter"} for r in reports] == [True, True]
     assert not services.catalog.refreshing
+
+
+def test_effort_of_for_the_executor(services):
+    """Issue 10, defect 3: the executor's ``effort_lookup`` reads the scored effort."""
+    catalog = services.catalog.current()
+    with_effort = next(m for m in catalog.models if m.effort is not None)
+    assert services.catalog.effort_of(with_effort.id) == with_effort.effort
+    assert services.catalog.effort_of("openrouter/" + with_effort.id) == with_effort.effort
+    assert services.catalog.effort_of("nope/missing") is None

@@ -7,6 +7,7 @@ from smart_spawn_plugin.engine.catalog.normalize import (
     MIN_SAMPLES,
     compute_norm_params,
     normalize,
+    squash,
     z_map,
 )
 
@@ -18,7 +19,8 @@ def test_population_sd_and_z_map():
     assert mean == 30.0
     assert math.isclose(sd, math.sqrt(200.0))  # population SD (divide by N), not sample
     assert normalize("k", 30.0, params) == 50.0
-    assert math.isclose(normalize("k", 30.0 + sd, params), 70.0)
+    assert math.isclose(normalize("k", 30.0 + sd, params), squash(1.0))
+    assert squash(1.0) == 70.0  # the old 50 + 20 z in the middle
 
 
 def test_clamped_to_0_100():

@@ -52,6 +52,19 @@ FRACTION_KEYS: Final = {
 }
 
 _REASONING_IN_NAME = re.compile(r"\((?:adaptive\s+)?reasoning\)", re.IGNORECASE)
+#: ``GPT-5.6 Luna (medium)``, ``(Adaptive Reasoning, Max Effort)``, ``(Non-reasoning)``
+_EFFORT_LEVEL = re.compile(r"\((minimal|low|medium|high|xhigh|max)\)", re.IGNORECASE)
+_EFFORT_WORDS = re.compile(r"\b(minimal|low|medium|high|xhigh|max)\s+effort\b", re.IGNORECASE)
+_NON_REASONING = re.compile(r"\(non-reasoning\b", re.IGNORECASE)
+
+
+def effort_of(name: str) -> str | None:
+    """The reasoning effort an AA row name states: ``minimal`` … ``max``, ``none`` for a
+    non-reasoning row, ``None`` when the name states none."""
+    if _NON_REASONING.search(name):
+        return "none"
+    found = _EFFORT_LEVEL.search(name) or _EFFORT_WORDS.search(name)
+    return found.group(1).lower() if found else None
 
 
 def _values(evaluations: dict[str, object]) -> dict[str, float]:
@@ -103,6 +116,7 @@ def parse_model(raw: object) -> BenchmarkRow | None:
         speed_tps=round(tps, 3) if tps else None,
         ttft_s=round(ttft, 4) if ttft else None,
         reasoning_variant=reasoning,
+        effort=effort_of(name),
         deprecated=item.get("deprecated") is True,
     )
 

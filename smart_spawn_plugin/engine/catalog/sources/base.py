@@ -36,8 +36,15 @@ class CatalogEntry(BaseModel):
     output_modalities: list[str] = Field(default_factory=list)
     supported_parameters: list[str] = Field(default_factory=list)
     created: int | None = None
-    #: benchmark figures OpenRouter itself carries (its copy of the AA indices), vocabulary keys.
+    #: benchmark figures OpenRouter itself carries (its copy of the AA indices, the design
+    #: arena Elo), vocabulary keys.
     values: dict[str, float] = Field(default_factory=dict)
+    #: long-context prices (USD per 1M) from ``pricing.overrides``: prompt tokens threshold
+    long_min_prompt_tokens: int | None = None
+    long_prompt_price: float | None = None
+    long_completion_price: float | None = None
+    #: the catalog id OpenRouter's description calls the same model (``-fast`` / ``-pro``)
+    same_as: str | None = None
 
 
 class BenchmarkRow(BaseModel):
@@ -60,6 +67,8 @@ class BenchmarkRow(BaseModel):
     ttft_s: float | None = None
     #: a row the publisher marks as a reasoning/thinking variant of the model
     reasoning_variant: bool = False
+    #: the reasoning effort the row was measured at (AA: one row per effort), when stated
+    effort: str | None = None
     deprecated: bool = False
 
 
@@ -73,6 +82,10 @@ class SourceData(BaseModel):
     data_date: str | None = None
     catalog: list[CatalogEntry] = Field(default_factory=list)
     rows: list[BenchmarkRow] = Field(default_factory=list)
+    #: rows the publisher's file had before the snapshot kept only the useful ones, and the
+    #: match-rate denominator over those raw rows (so ``status`` reports raw match rates)
+    unfiltered_rows: int | None = None
+    unfiltered_total: int | None = None
 
     @property
     def count(self) -> int:

@@ -3,11 +3,17 @@
 Wire format ``{"data": [model, ...]}``; prices are USD per token as strings. We keep prices per
 1M tokens; an unparsable price becomes 0 with a warning, a negative one stays negative (that is
 how OpenRouter marks router pseudo-models such as ``openrouter/auto``). OpenRouter's embedded
-copy of the Artificial Analysis indices becomes ``or*Index`` values.
+copy of the Artificial Analysis indices becomes ``or*Index`` values (scored as AA's own figures,
+see :mod:`..scoring`), and its ``design_arena`` Elo entries (web/UI generation arenas) become
+``designArena``: the mean Elo over the model's ``models``-arena categories. ``pricing.overrides``
+with a ``min_prompt_tokens`` give the long-context prices; a description saying the endpoint is
+"the same underlying model as" / a "variant of [X](/vendor/x) - identical capabilities" gives
+``same_as``.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -41,6 +47,57 @@ _OR_AA_KEYS: Final = {
 }
 
 
+_SAME_AS = re.compile(
+    r"(?:same underlying model as|variant of)\s*\[[^\]]*\]\((?:https?://openrouter\.ai)?/?"
+    r"([\w.-]+/[\w.:-]+)\)",
+    re.IGNORECASE,
+)
+
+
+def _design_arena(raw: object) -> float | None:
+    """Mean Elo over the ``models`` arena's categories (website, UI component, game dev …)."""
+    if not isinstance(raw, list):
+        return None
+    elos = [
+        elo
+        for entry in raw
+        if as_dict(entry).get("arena") == "models"
+        and (elo := to_float(as_dict(entry).get("elo"))) is not None
+    ]
+    return round(sum(elos) / len(elos), 1) if elos else None
+
+
+def same_as_of(model_id: str, description: str | None) -> str | None:
+    """The catalog id a description names as the same model, when it is a different id."""
+    if not description:
+        return None
+    head = description[:400]
+    if "same underlying model" not in head.lower() and "identical capabilities" not in head.lower():
+        return None
+    found = _SAME_AS.search(head)
+    if found is None:
+        return None
+    target = found.group(1)
+    return target if target != model_id else None
+
+
+def _long_context(model_id: str, pricing: dict[str, object]) -> tuple[int, float, float] | None:
+    overrides = pricing.get("overrides")
+    if not isinstance(overrides, list):
+        return None
+    for raw in overrides:
+        item = as_dict(raw)
+        threshold = to_float(item.get("min_prompt_tokens"))
+        if threshold is None or "prompt" not in item:
+            continue
+        prompt = _price_per_million(model_id, "overrides.prompt", item.get("prompt"))
+        completion = _price_per_million(
+            model_id, "overrides.completion", item.get("completion", pricing.get("completion"))
+        )
+        return int(threshold), prompt, completion
+    return None
+
+
 def _price_per_million(model_id: str, field: str, raw: object) -> float:
     """USD/token (string) → USD per 1M tokens. Bad values → 0 with a warning."""
     if raw is None:
@@ -68,6 +125,10 @@ def parse_model(raw: object) -> CatalogEntry | None:
         number = to_float(aa.get(wire_key))
         if number is not None:
             values[key] = number
+    design = _design_arena(as_dict(item.get("benchmarks")).get("design_arena"))
+    if design is not None:
+        values["designArena"] = design
+    long = _long_context(model_id, pricing)
     context = to_float(item.get("context_length"))
     created = to_float(item.get("created"))
     return CatalogEntry(
@@ -83,6 +144,10 @@ def parse_model(raw: object) -> CatalogEntry | None:
         supported_parameters=as_str_list(item.get("supported_parameters")),
         created=int(created) if created is not None else None,
         values=values,
+        long_min_prompt_tokens=long[0] if long else None,
+        long_prompt_price=long[1] if long else None,
+        long_completion_price=long[2] if long else None,
+        same_as=same_as_of(model_id, as_str(item.get("description"))),
     )
 
 
