@@ -54,8 +54,8 @@ class Wire(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
-Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
-EFFORTS: Final[tuple[Effort, ...]] = get_args(Effort)
+Effort = vocab.Effort
+EFFORTS: Final = vocab.EFFORTS
 
 
 class LongContextPrice(Wire):

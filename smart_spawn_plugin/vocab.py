@@ -32,3 +32,7 @@ Strategy = Literal[
 STRATEGIES: Final[tuple[Strategy, ...]] = get_args(Strategy)
 
 SortKey = Literal["score", "cost", "efficiency"]
+
+#: Reasoning effort levels (OpenRouter's ``reasoning.effort`` and AA's per-effort rows).
+Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+EFFORTS: Final[tuple[Effort, ...]] = get_args(Effort)
