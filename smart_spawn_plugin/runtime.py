@@ -164,7 +164,9 @@ class Runtime:
         caller closes it with ``aclose()``."""
         from smart_spawn_plugin.gateway.local import LocalSpawners  # the gateway loads lazily
 
-        return LocalSpawners(self.settings, price_lookup=self.price_of)
+        return LocalSpawners(
+            self.settings, price_lookup=self.price_of, effort_lookup=self.catalog.effort_of
+        )
 
     async def log_spawn(self, entry: SpawnLogEntry, *, user_key: str = "local") -> None:
         """Report a finished spawn (with its real usage); never raises (feedback must not

@@ -143,3 +143,13 @@ def test_ratings_from_another_process_reach_the_next_pick(tmp_path: Path) -> Non
         for _ in range(8):
             cli.rate_now(OutcomeReport(model=first.id, category="coding", rating=1))
         assert serving.local.pick_now(request).id != first.id
+
+
+def test_spawners_send_the_effort_each_model_was_scored_at(tmp_path) -> None:
+    """Issue 10 defect 3, wired: the runtime's executors look up the catalog's scored effort."""
+    with Runtime.open(home=tmp_path / "home") as rt:
+        scored = next(m for m in rt.catalog.current().models if m.effort)
+        spawners = rt.spawners()
+        assert spawners.executor.effort_lookup is not None
+        assert spawners.executor.effort_lookup(scored.id) == scored.effort
+        assert spawners.executor.effort_lookup("openrouter/" + scored.id) == scored.effort

@@ -120,13 +120,7 @@ def comparison(res: Any, term: Term) -> None:
         ["provider", *(m.provider for m in models)],
         ["tier", *(m.tier for m in models)],
         ["context", *(f"{m.context_length:,}" for m in models)],
-        [
-            "price/1M",
-            *(
-                f"${m.pricing.get('prompt', 0):g}/${m.pricing.get('completion', 0):g}"
-                for m in models
-            ),
-        ],
+        ["price/1M", *(price(m.pricing) for m in models)],
     ]
     for cat in categories:
         rows.append([cat, *(_score(m.scores.get(cat)) for m in models)])

@@ -156,6 +156,7 @@ def _gateway(ctx: Context, settings: Settings, progress: object) -> Gateway:
         settings,
         plugins=[SmartSpawnPlugin(runtime=runtime), progress],
         price_lookup=runtime.price_of,
+        effort_lookup=runtime.catalog.effort_of,
     )
 
 

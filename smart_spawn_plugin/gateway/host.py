@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Final, Self
 
@@ -80,6 +80,7 @@ class Gateway:
         *,
         config: GatewaySettings | None = None,
         price_lookup: PriceLookup | None = None,
+        effort_lookup: Callable[[str], str | None] | None = None,
     ) -> None:
         self._settings = settings or Settings()
         self.config = config or self._settings.gateway
@@ -96,7 +97,7 @@ class Gateway:
         self.budget = RunBudget(self._settings.max_usd_per_run)
         self._owns_executor = executor is None
         self.executor: Executor = executor or OpenAICompatExecutor.from_settings(
-            self._settings, price_lookup=self.price_of
+            self._settings, price_lookup=self.price_of, effort_lookup=effort_lookup
         )
         self._spawner = LocalSpawner(
             hooks=self.pm.hook,

@@ -10,6 +10,8 @@ with the run's own USD cap, node timeout and parallelism.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from smart_spawn_plugin.contract import PriceLookup, RunSpawner
 from smart_spawn_plugin.gateway.executor import OpenAICompatExecutor, is_openrouter
 from smart_spawn_plugin.gateway.host import Gateway
@@ -19,9 +21,17 @@ from smart_spawn_plugin.settings import Settings
 class LocalSpawners:
     """A ``SpawnerFactory`` over the reference gateway (see the module docstring)."""
 
-    def __init__(self, settings: Settings, *, price_lookup: PriceLookup | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        price_lookup: PriceLookup | None = None,
+        effort_lookup: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.settings = settings
-        self.executor = OpenAICompatExecutor.from_settings(settings, price_lookup=price_lookup)
+        self.executor = OpenAICompatExecutor.from_settings(
+            settings, price_lookup=price_lookup, effort_lookup=effort_lookup
+        )
         self.executor.max_retries = settings.mcp.node_max_retries
         self.executor.backoff = settings.mcp.retry_backoff_seconds
 

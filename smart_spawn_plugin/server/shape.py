@@ -30,7 +30,17 @@ from smart_spawn_plugin.errors import InvalidParam
 from smart_spawn_plugin.server.encoding import dumps
 
 LEAN_RUNNER_UPS: Final = 2
-_MODEL_EXTRAS: Final = {"provenance", "base_id", "variant", "created"}
+#: ours, not the original's: behind ``explain=full`` (the effort a model is scored at shows on
+#: decisions, which is where a caller needs it)
+_MODEL_EXTRAS: Final = {
+    "provenance",
+    "base_id",
+    "variant",
+    "created",
+    "effort",
+    "effort_scores",
+    "same_as",
+}
 #: the benchmark keys of the original's EnrichedModel (reference §1.4, GET /models)
 ORIGINAL_BENCHMARKS: Final = frozenset(
     {
@@ -91,6 +101,9 @@ def lean_model(model: dict[str, Any]) -> dict[str, Any]:
     model["benchmarks"] = _one_decimal(
         {k: v for k, v in benchmarks.items() if k in ORIGINAL_BENCHMARKS}
     )
+    pricing = model.get("pricing")
+    if isinstance(pricing, dict) and pricing.get("longContext") is None:
+        pricing.pop("longContext", None)
     model["speed"] = _one_decimal(model.get("speed") or {})
     model["costEfficiency"] = _one_decimal(model.get("costEfficiency") or {})
     updated = model.get("lastUpdated")

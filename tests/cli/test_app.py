@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 
@@ -166,4 +167,4 @@ def test_a_local_pick_loads_no_network_logging_or_terminal_library(tmp_path: obj
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert proc.stderr.strip().splitlines()[-1] == "[] 0"
-    assert proc.stdout.startswith("openai/")
+    assert re.match(r"[a-z0-9-]+/[a-z0-9.:-]+  ", proc.stdout)  # the pick's id, then its name

@@ -65,15 +65,15 @@ def test_verbose_logs_go_to_stderr_and_stdout_stays_json(run: Run) -> None:
 def test_ratings_change_later_picks(run: Run) -> None:
     """Bug 1: pick went around the Recommender and ignored the user's ratings."""
     code, out, _ = run("--json", "pick", JWT)
-    assert json.loads(out)["id"] == TERRA
+    first = json.loads(out)["id"]
     for _ in range(3):
-        code, _, err = run("feedback", TERRA, "coding", "1")
+        code, _, err = run("feedback", first, "coding", "1")
         assert code == 0, err
     code, out, _ = run("--json", "pick", JWT)
     assert code == 0
-    assert json.loads(out)["id"] != TERRA
+    assert json.loads(out)["id"] != first
     # a model the user rated highly shows its personal score
-    run("feedback", "google/gemini-3.7-flash", "coding", "5")
+    run("feedback", json.loads(out)["id"], "coding", "5")
     code, out, _ = run("--json", "pick", JWT)
     data = json.loads(out)
     assert data["personalScore"] is not None
@@ -82,7 +82,7 @@ def test_ratings_change_later_picks(run: Run) -> None:
     # recommend follows the ratings too
     code, out, _ = run("--json", "recommend", JWT, "--count", "5")
     ids = [r["model"]["id"] for r in json.loads(out)["data"]]
-    assert ids[0] != TERRA
+    assert ids[0] != first
 
 
 def test_pick_budget_is_respected(run: Run) -> None:
