@@ -4,8 +4,9 @@
 machine — one built from the bundled snapshot (then saved). ``refresh()`` pulls sources (live
 when enabled and reachable, raw files from ``source_dir``, else the bundled snapshot), builds a
 new catalog and saves it. A source that fails is marked stale and its bundled figures are used
-instead; if the catalog source itself fails, the last good catalog stays. Only one refresh runs
-at a time (an ``asyncio.Lock`` shared by the timer and manual calls).
+instead; if the catalog source itself fails, the last good catalog stays (the stored one when
+nothing was loaded yet), with its ``last_refresh``, and the report is not ``ok``. Only one
+refresh runs at a time (an ``asyncio.Lock`` shared by the timer and manual calls).
 """
 
 from __future__ import annotations
@@ -133,8 +134,12 @@ class CatalogService:
                     else:
                         pulls[name] = result
             catalog, _ = await asyncio.to_thread(self._build, pulls, errors)
-            if CATALOG_SOURCE in errors and self._catalog is not None:
-                catalog = self._catalog.model_copy(update={"sources": catalog.sources})
+            if CATALOG_SOURCE in errors:
+                # Without the catalog source nothing new is known about models or prices: keep
+                # the last good catalog (the stored one in a fresh process) and its lastRefresh;
+                # only the per-source status records the failure.
+                kept = self.current()
+                catalog = kept.model_copy(update={"sources": catalog.sources})
             self._install(catalog)
             seconds = round(time.perf_counter() - start, 3)
             log.info(

@@ -76,3 +76,32 @@ def test_effort_of_for_the_executor(services):
     assert services.catalog.effort_of(with_effort.id) == with_effort.effort
     assert services.catalog.effort_of("openrouter/" + with_effort.id) == with_effort.effort
     assert services.catalog.effort_of("nope/missing") is None
+
+
+async def test_live_refresh_failure_in_a_new_process_keeps_the_stored_catalog(tmp_path):
+    """A CLI ``refresh --live`` with no network opens the store and refreshes at once: the stored
+    catalog (here with one model less than the snapshot builds, as after an import) must survive,
+    with its lastRefresh, and the report must say which sources failed."""
+    home = tmp_path / "home"
+    with Runtime.open(home=home) as first:
+        built = first.catalog.current()
+        trimmed = built.model_copy(update={"models": built.models[1:]})
+        assert first.catalog.store is not None
+        first.catalog.store.save(trimmed)
+
+    def offline(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("no network", request=request)
+
+    with Runtime.open(home=home) as fresh:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(offline)) as http:
+            report = await fresh.catalog.refresh(live=True, http=http)
+        kept = fresh.catalog.current()
+    assert not report.ok
+    assert "openrouter" in report.errors
+    assert report.model_count == len(trimmed.models)
+    assert [m.id for m in kept.models] == [m.id for m in trimmed.models]
+    assert kept.last_refresh == trimmed.last_refresh
+    with Runtime.open(home=home) as later:
+        assert later.catalog.store is not None
+        stored = later.catalog.store.load()
+        assert stored is not None and len(stored.models) == len(trimmed.models)
