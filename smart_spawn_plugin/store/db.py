@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -68,19 +69,68 @@ def open_migrated(
     try:
         if target != MEMORY:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
+            _refuse_empty(Path(target))
         conn = sqlite3.connect(
             target, check_same_thread=False, isolation_level=None, factory=Connection
         )
         if row_factory is not None:
             conn.row_factory = row_factory
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
+        if target != MEMORY:
+            _check_integrity(conn, target)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
-    except (sqlite3.Error, OSError) as exc:
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the store at {target}: {exc}; {RECOVER}") from exc
+    except OSError as exc:
         raise StoreError(f"cannot open the store at {target}: {exc}") from exc
     apply_migrations(conn, migrations)
     return conn
+
+
+#: What a user can do about a damaged store; said in every integrity error.
+RECOVER: Final = (
+    "restore it from a backup, or move it aside (e.g. `mv FILE FILE.broken`) to start a new store"
+)
+
+
+def _refuse_empty(path: Path) -> None:
+    """A zero-byte store file is damage (a truncated copy, a full disk), not a new store: SQLite
+    would silently treat it as an empty database and the migrations would make it one. A file
+    another process is creating right now is empty for a moment, so look twice."""
+    for attempt in range(2):
+        try:
+            if path.stat().st_size > 0:
+                return
+        except FileNotFoundError:
+            return  # a new store: SQLite creates it
+        if attempt == 0:
+            time.sleep(0.05)
+    raise StoreError(
+        f"the store {path} is empty (0 bytes), not a SQLite database: "
+        + RECOVER.replace("FILE", str(path))
+    )
+
+
+def _check_integrity(conn: sqlite3.Connection, target: str) -> None:
+    """``PRAGMA quick_check`` (O(size), a few ms for a store of this size): damaged pages are
+    found at open, with one line naming the file, instead of as a 500 on some later write."""
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(
+            f"the store {target} failed its integrity check ({exc}): "
+            + RECOVER.replace("FILE", target)
+        ) from exc
+    problems = [str(row[0]) for row in rows if str(row[0]) != "ok"]
+    if problems:
+        conn.close()
+        raise StoreError(
+            f"the store {target} failed its integrity check ({problems[0]}): "
+            + RECOVER.replace("FILE", target)
+        )
 
 
 def applied(conn: sqlite3.Connection) -> list[str]:
