@@ -15,8 +15,10 @@
   (failed, timeout, budget_exceeded, bad input, no model).
 - :meth:`cancel` stops a queued run at once and a running one through the context, which
   cancels in-flight spawns (their HTTP calls are aborted).
-- :meth:`start` first recovers from a crash (``RunStore.recover``: ``running`` → ``failed``;
-  ``queued`` runs then run). :meth:`stop` cancels running runs and marks them ``failed``.
+- :meth:`start` first recovers from a crash (``RunStore.recover``: runs left ``running`` by an
+  owner that is gone → ``failed``, outcome ``interrupted``; a live server's runs on the same home
+  are left alone; ``queued`` runs then run). :meth:`stop` cancels running runs and marks them
+  ``failed``, outcome ``interrupted``.
 """
 
 from __future__ import annotations
@@ -285,6 +287,7 @@ class RunManager:
                 ctx.snapshot(args.mode, "failed"),
                 spawner,
                 error="the MCP server stopped while this run was running",
+                outcome="interrupted",
             )
             raise
         except SmartSpawnError as exc:  # bad input or no model: nothing could run
@@ -308,7 +311,10 @@ class RunManager:
         spawner: RecordingSpawner,
         *,
         error: str | None = None,
+        outcome: str | None = None,
     ) -> None:
+        """Record skipped nodes, write the artifacts and set the terminal status; ``outcome``
+        overrides the mode's status as the run's outcome (``interrupted`` when stopped)."""
         for record in result.outputs:  # spawns that never started get a node too
             unrecorded = record.run_id is None or record.run_id not in spawner.nodes
             if unrecorded and record.outcome in ("skipped", "refused"):
@@ -327,7 +333,7 @@ class RunManager:
         self.store.finish_run(
             run_id,
             status,
-            outcome=result.status,
+            outcome=outcome or result.status,
             error=errors,
             cost_usd=result.cost_usd,
             prompt_tokens=result.usage.prompt_tokens,

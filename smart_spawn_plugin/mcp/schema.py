@@ -103,8 +103,16 @@ def _m001_runs(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _m002_owner(conn: sqlite3.Connection) -> None:
+    # which MCP server runs it (see mcp/ownership.py); NULL for runs from before owners existed
+    conn.execute("ALTER TABLE runs ADD COLUMN owner TEXT")
+
+
 #: The ordered migrations of the runs store. Append only; never edit a shipped one.
-MIGRATIONS: Final[Sequence[tuple[str, Migration]]] = (("m001_runs", _m001_runs),)
+MIGRATIONS: Final[Sequence[tuple[str, Migration]]] = (
+    ("m001_runs", _m001_runs),
+    ("m002_owner", _m002_owner),
+)
 
 
 def open_runs_db(path: Path) -> sqlite3.Connection:
@@ -130,6 +138,7 @@ class RunRow(BaseModel):
     updated_at: str
     started_at: str | None = None
     finished_at: str | None = None
+    owner: str | None = None
 
 
 class NodeRow(BaseModel):

@@ -15,6 +15,7 @@ from typing import Final
 
 from smart_spawn_plugin.contract import SpawnerFactory
 from smart_spawn_plugin.mcp.artifacts import ArtifactFiles
+from smart_spawn_plugin.mcp.ownership import Ownership
 from smart_spawn_plugin.mcp.runner import RunManager
 from smart_spawn_plugin.mcp.schema import open_runs_db
 from smart_spawn_plugin.mcp.store import RunStore
@@ -37,7 +38,7 @@ class McpState:
         """Wire the MCP state over ``runtime`` (its ``Settings.mcp`` section and run limits)."""
         settings = runtime.settings
         home = settings.mcp.home_for(settings.home)
-        store = RunStore(open_runs_db(home / RUNS_DB))
+        store = RunStore(open_runs_db(home / RUNS_DB), Ownership(home))
         files = ArtifactFiles(home, store)
         spawners = runtime.spawners()
         runs = RunManager(settings, store, files, runtime.recommender, spawners)
@@ -54,4 +55,4 @@ class McpState:
     async def stop(self) -> None:
         await self.runs.stop()
         await self.spawners.aclose()
-        self.store.conn.close()
+        self.store.close()

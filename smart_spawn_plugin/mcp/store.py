@@ -10,6 +10,7 @@ import sqlite3
 import uuid
 
 from smart_spawn_plugin.errors import NotFound, StoreError
+from smart_spawn_plugin.mcp.ownership import Ownership
 from smart_spawn_plugin.mcp.schema import (
     MAX_EVENT_CHARS,
     ArtifactRow,
@@ -26,8 +27,17 @@ from smart_spawn_plugin.store.db import locked, transaction
 class RunStore:
     """CRUD over the runs tables. Raises ``NotFound`` (field ``run_id``) for unknown runs."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, ownership: Ownership | None = None) -> None:
+        """``ownership`` marks the runs this store claims with this process's owner id; without
+        it runs are claimed by nobody and any store's :meth:`recover` may take them."""
         self.conn = conn
+        self.ownership = ownership
+
+    def close(self) -> None:
+        """Close the connection and release ownership (this process's runs become recoverable)."""
+        if self.ownership is not None:
+            self.ownership.close()
+        self.conn.close()
 
     def writable(self) -> bool:
         """Whether the database takes the write lock (for the health tool)."""
@@ -84,9 +94,9 @@ class RunStore:
         ts = now()
         with transaction(self.conn) as c:
             cur = c.execute(
-                "UPDATE runs SET status = 'running', started_at = ?, updated_at = ? "
+                "UPDATE runs SET status = 'running', started_at = ?, updated_at = ?, owner = ? "
                 "WHERE id = ? AND status = 'queued'",
-                (ts, ts, run_id),
+                (ts, ts, self.ownership.owner if self.ownership else None, run_id),
             )
             if cur.rowcount:
                 self._event(c, run_id, None, "info", "run started")
@@ -128,12 +138,15 @@ class RunStore:
             self._event(c, run_id, None, "error" if status == "failed" else "info", message)
 
     def recover(self) -> list[str]:
-        """After a crash: runs left ``running`` become ``failed`` and their ``running`` nodes
-        ``failed``, each with an event. Queued runs stay queued (they will run). Returns the
-        ids of the failed runs."""
+        """After a crash: runs left ``running`` by an owner that is gone become ``failed``
+        (outcome ``interrupted``) and their ``running`` nodes ``failed``, each with an event.
+        Runs of a live owner (another MCP server on this home) are left alone. Queued runs stay
+        queued (they will run). Returns the ids of the failed runs."""
         ts = now()
         with transaction(self.conn) as c:
-            ids = [str(r[0]) for r in c.execute("SELECT id FROM runs WHERE status = 'running'")]
+            running = c.execute("SELECT id, owner FROM runs WHERE status = 'running'").fetchall()
+            alive = self.ownership.alive if self.ownership else (lambda owner: False)
+            ids = [str(r[0]) for r in running if not alive(r[1])]
             for run_id in ids:
                 c.execute(
                     "UPDATE nodes SET status = 'failed', error = ?, finished_at = ? "

@@ -213,3 +213,58 @@ async def test_health(mcp_client: ClientFactory) -> None:
     assert health["worker_alive"] is True
     assert health["catalog_models"] > 0
     assert health["limits"]["max_usd_per_run"] == 5.0
+
+
+def test_a_second_server_leaves_a_live_servers_runs_alone(tmp_path) -> None:
+    """Issue 11 #15: start-up recovery on a shared home fails only runs whose owner is gone."""
+    from smart_spawn_plugin.mcp.ownership import Ownership
+
+    home = tmp_path / "mcp"
+    first = RunStore(open_runs_db(home / RUNS_DB), Ownership(home))
+    params = json.dumps({"task": "say hi", "mode": "single"})
+    live = first.create_run(task="say hi", mode="single", budget="medium", params_json=params)
+    assert first.claim(live.id)
+    assert first.run(live.id).owner == first.ownership.owner  # type: ignore[union-attr]
+
+    second = RunStore(open_runs_db(home / RUNS_DB), Ownership(home))
+    assert second.recover() == []
+    assert second.run(live.id).status == "running"
+
+    first.close()  # the first server is gone (a crash drops the lock the same way)
+    assert second.recover() == [live.id]
+    recovered = second.run(live.id)
+    assert recovered.status == "failed" and recovered.outcome == "interrupted"
+    second.close()
+
+
+def test_a_killed_owner_is_gone_at_once(tmp_path) -> None:
+    """The owner lock is the kernel's: a process killed with SIGKILL releases it immediately."""
+    import signal
+    import subprocess
+    import sys
+
+    from smart_spawn_plugin.mcp.ownership import Ownership
+
+    home = tmp_path / "mcp"
+    code = (
+        "import sys, time; from pathlib import Path;"
+        "from smart_spawn_plugin.mcp.ownership import Ownership;"
+        "o = Ownership(Path(sys.argv[1])); print(o.owner, flush=True); time.sleep(120)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(home)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        owner = proc.stdout.readline().strip()
+        mine = Ownership(home)
+        assert mine.alive(owner)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert not mine.alive(owner)
+        mine.close()
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
