@@ -45,8 +45,6 @@ INSTRUCTIONS: Final = (
 def build_server(runtime: Runtime) -> MCPServer[Any]:
     """The MCP server over an opened ``runtime`` (its ``Settings.mcp`` section and run limits).
     Nothing starts until it runs (lifespan)."""
-    from mcp.server.mcpserver import MCPServer
-
     from smart_spawn_plugin.mcp import routing_tools, run_tools
     from smart_spawn_plugin.mcp.state import McpState
 
@@ -60,7 +58,7 @@ def build_server(runtime: Runtime) -> MCPServer[Any]:
         finally:
             await state.stop()
 
-    server: MCPServer[Any] = MCPServer(
+    server: MCPServer[Any] = _server_class()(
         SERVER_NAME,
         title="smart-spawn",
         instructions=INSTRUCTIONS,
@@ -73,6 +71,33 @@ def build_server(runtime: Runtime) -> MCPServer[Any]:
     return server
 
 
+def _server_class() -> type[MCPServer[Any]]:
+    """``MCPServer`` whose argument-schema failures are error results in the package's shape.
+
+    The SDK validates a call's arguments against the tool's schema before our code runs and
+    answers a mismatch with raw pydantic text (a URL included). Here the same failure goes
+    through the one translator: ``{"error": {"code": "INVALID_PARAM", "field": …}}``.
+    """
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+    from pydantic import ValidationError
+
+    from smart_spawn_plugin.errors import as_error
+    from smart_spawn_plugin.mcp.results import fail
+
+    class SmartSpawnServer(MCPServer[Any]):
+        async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+            try:
+                return await super().call_tool(name, arguments, context)
+            except ToolError as exc:
+                cause = exc.__cause__
+                if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                    return fail(as_error(cause))
+                raise
+
+    return SmartSpawnServer
+
+
 def serve(
     runtime: Runtime,
     *,
@@ -82,6 +107,8 @@ def serve(
     """Run the server until the client disconnects (stdio) or the process is stopped (HTTP)."""
     server = build_server(runtime)
     if transport == "http":
+        # stdout is free over HTTP: say where the server listens (stdio's stdout is the protocol)
+        print(f"smart-spawn MCP server on http://{LOCALHOST}:{port}/mcp", flush=True)
         server.run("streamable-http", host=LOCALHOST, port=port)
     else:
         server.run("stdio")

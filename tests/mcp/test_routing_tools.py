@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.store.ratings import RatingsStore
 from tests.mcp.conftest import ClientFactory, call_error, call_ok
@@ -131,3 +133,26 @@ async def test_feedback_is_recorded_for_the_next_pick(
     assert out == {"recorded": True, "model": "openai/gpt-4o", "category": "coding", "rating": 5}
     rows = RatingsStore(services.db).rows("local")
     assert [(r.model, r.rating) for r in rows] == [("openai/gpt-4o", 5)]
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "field"),
+    [
+        ("recommend", {"task": "x", "count": 6}, "count"),
+        ("pick", {"task": "x", "budget": "huge"}, "budget"),
+        ("smartspawn_run_create", {"task": "say hi"}, "mode"),
+    ],
+)
+async def test_schema_errors_are_error_objects_naming_the_field(
+    mcp_client: ClientFactory, tool: str, args: dict[str, object], field: str
+) -> None:
+    """Issue 11 #20: the SDK's own argument validation answers in the package's error shape,
+    not raw pydantic text with a URL."""
+    import json
+
+    async with mcp_client() as client:
+        text = await call_error(client, tool, args)
+    payload = json.loads(text)
+    assert payload["error"]["code"] == "INVALID_PARAM"
+    assert payload["error"]["field"] == field
+    assert "pydantic" not in text and "http" not in text

@@ -35,3 +35,39 @@ async def test_smart_spawn_mcp_over_stdio(warm_home: Path) -> None:
     text = result.content[0]
     assert text.type == "text"
     assert json.loads(text.text)["category"] == "coding"
+
+
+def test_http_transport_prints_its_url(tmp_path: Path) -> None:
+    """Issue 11 #20: ``smart-spawn mcp --transport http`` says where it listens."""
+    import socket
+    import subprocess
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "smart_spawn_plugin",
+            "--home",
+            str(tmp_path / "home"),
+            "mcp",
+            "--transport",
+            "http",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/mcp" in line
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
