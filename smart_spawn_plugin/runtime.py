@@ -180,6 +180,7 @@ class Runtime:
         """Record a rating; report an explicit one to the community when opted in (and try to
         deliver it now). Returns whether a community report was queued. Raises
         ``InvalidParam`` for a rating the store rejects, never for delivery failures."""
+        report = self.local.checked(report)  # one validation, whichever recommender stores it
         await self.recommender.record_outcome(report, user_key=user_key)
         queued = self._report_community(report)
         if queued:
@@ -192,6 +193,7 @@ class Runtime:
     def rate_now(self, report: OutcomeReport, *, user_key: str = "local") -> bool:
         """:meth:`rate` for sync edges: the rating goes to the local store now; a community
         report is queued for the next :meth:`flush`."""
+        report = self.local.checked(report)
         self.local.record_rating(report, user_key=user_key)
         return self._report_community(report)
 

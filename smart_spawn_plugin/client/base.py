@@ -8,9 +8,10 @@ falls back to the local engine on failure and says so in the decision's ``source
 
 from __future__ import annotations
 
+import math
 from typing import Literal, Protocol
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from smart_spawn_plugin.engine.select.requests import Decision, PickRequest, RecommendResult
 from smart_spawn_plugin.models import Budget, Category, Mode, Wire
@@ -35,14 +36,37 @@ class SpawnLogEntry(Wire):
     run_id: str | None = None
 
 
+def stars(value: float) -> int:
+    """A rating as whole stars, the one rounding rule of every surface: half up (4.5 → 5,
+    2.5 → 3; never banker's rounding), as the original API did. ``ValueError`` outside 1–5."""
+    if isinstance(value, bool) or not math.isfinite(value) or not 1 <= value <= 5:
+        raise ValueError("rating must be a number from 1 to 5")
+    return math.floor(value + 0.5)
+
+
+def verdict(rating: int) -> str:
+    """What a rating does to later picks, in words every surface uses."""
+    if rating >= 4:
+        return "favoured"
+    if rating <= 2:
+        return "deprioritised"
+    return "kept neutral"
+
+
 class OutcomeReport(Wire):
-    """A 1–5 rating of a model on a category (``POST /spawn-log/outcome``)."""
+    """A 1–5 rating of a model on a category (``POST /spawn-log/outcome``). A fractional
+    rating is rounded by :func:`stars`."""
 
     model: str
     category: Category
     rating: int = Field(ge=1, le=5)
     context: str | None = None
     implicit: bool = False
+
+    @field_validator("rating", mode="before")
+    @classmethod
+    def _whole_stars(cls, value: object) -> object:
+        return stars(value) if isinstance(value, float) else value
 
 
 class Routed(Wire):

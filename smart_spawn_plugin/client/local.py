@@ -22,6 +22,7 @@ async ``Recommender`` methods wrap them.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import Final
@@ -31,6 +32,7 @@ from smart_spawn_plugin.engine.catalog.service import CatalogService
 from smart_spawn_plugin.engine.select.queries import Comparison, compare, recommend
 from smart_spawn_plugin.engine.select.requests import Decision, PickRequest, RecommendResult
 from smart_spawn_plugin.engine.select.selection import Selector
+from smart_spawn_plugin.errors import InvalidParam
 from smart_spawn_plugin.feedback.adjuster import FeedbackScores
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import Category, bare_model_id
@@ -43,6 +45,8 @@ logger = get_logger(__name__)
 
 #: Ratings of this source come from an outcome, not from a person.
 IMPLICIT: Final = "implicit"
+#: A normalised model id: ``vendor/name`` with an optional ``:variant`` (``:free``, ``:batch``).
+_MODEL_ID: Final = re.compile(r"[a-z0-9][a-z0-9._~-]*/[a-z0-9][a-z0-9._~:-]*")
 
 
 class LocalRecommender:
@@ -144,8 +148,27 @@ class LocalRecommender:
         logger.debug("spawn_logged", model=entry.model, role=entry.role, status=entry.status)
         return row
 
+    def checked(self, report: OutcomeReport) -> OutcomeReport:
+        """``report`` with its model id normalised (trimmed, lower-case, no ``openrouter/``)
+        and, for an explicit rating, known to the catalog. ``InvalidParam`` naming ``model``
+        otherwise — a typo must not be stored as a rating of a model that does not exist.
+        Implicit ratings (from outcomes of models that ran) are normalised only."""
+        model = bare_model_id(report.model.strip()).lower()
+        if not _MODEL_ID.fullmatch(model):
+            raise InvalidParam(
+                f"model: {report.model!r} is not a model id (expected vendor/name)", field="model"
+            )
+        if not report.implicit and model not in self.catalog.selector().by_id:
+            raise InvalidParam(
+                f"model: no model {model!r} in the catalog (`smart-spawn models` lists them)",
+                field="model",
+            )
+        return report if model == report.model else report.model_copy(update={"model": model})
+
     def record_rating(self, report: OutcomeReport, *, user_key: str = "local") -> RatingRow:
-        """Store a 1–5 rating (``InvalidParam`` on a bad one); the next pick reflects it."""
+        """Store a 1–5 rating (``InvalidParam`` on a bad one or an unknown model, see
+        :meth:`checked`); the next pick reflects it."""
+        report = self.checked(report)
         row = self.ratings.record(
             user_key=user_key,
             model=report.model,

@@ -14,7 +14,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from smart_spawn_plugin.client.base import OutcomeReport
+from smart_spawn_plugin.client.base import OutcomeReport, stars, verdict
 from smart_spawn_plugin.engine.plan.decompose import StepModel
 from smart_spawn_plugin.engine.plan.decompose import decompose as split_plan
 from smart_spawn_plugin.engine.plan.swarm import SwarmTask, estimate_cost
@@ -181,17 +181,29 @@ def register(server: MCPServer[Any], rt: McpState) -> None:  # noqa: C901  # mcc
     async def feedback(
         model: Annotated[str, Field(min_length=1, max_length=300)],
         category: Category,
-        rating: Annotated[int, Field(ge=1, le=5, description="1 (bad) to 5 (excellent)")],
+        rating: Annotated[
+            float, Field(ge=1, le=5, description="1 (bad) to 5 (excellent); rounded half up")
+        ],
         context: TagsArg = [],  # noqa: B006
     ) -> CallToolResult:
         """Rate how a model did on a category; your next picks take it into account."""
 
         async def body() -> object:
             report = OutcomeReport(
-                model=model, category=category, rating=rating, context=",".join(context) or None
+                model=model,
+                category=category,
+                rating=stars(rating),
+                context=",".join(context) or None,
             )
+            report = rt.runtime.local.checked(report)
             await rt.runtime.rate(report)
-            return {"recorded": True, "model": model, "category": category, "rating": rating}
+            return {
+                "recorded": True,
+                "model": report.model,
+                "category": category,
+                "rating": report.rating,
+                "message": f"{report.model} will be {verdict(report.rating)} for {category} tasks.",
+            }
 
         return await guard(body)
 

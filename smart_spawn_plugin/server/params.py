@@ -29,6 +29,7 @@ from typing import Annotated, Final
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
+from smart_spawn_plugin.client.base import stars
 from smart_spawn_plugin.models import bare_model_id
 
 MAX_TASK_QUERY: Final = 200
@@ -148,9 +149,7 @@ MaxParallel = Annotated[StrictInt, clamp(1, 8)]
 
 
 def _rating(value: float) -> int:
-    if not 1 <= value <= 5:
-        raise ValueError("rating must be a number from 1 to 5")
-    return int(value + 0.5)  # the original rounded; 2.5 → 3, never banker's rounding
+    return stars(value)  # the one rounding rule: half up, as the original (2.5 → 3)
 
 
 #: a number 1–5 (rounded to whole stars); a string, boolean or null is a 400, never a failure

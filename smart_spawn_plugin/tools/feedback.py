@@ -1,11 +1,12 @@
 """The ``smart_spawn_feedback`` tool: rate how well a model did on a category (1–5).
 
-Parameters are the original's: ``model``, ``category``, ``rating`` (1–5, rounded to a whole
-number), ``context`` (comma tags). The rating goes to the routing API in use (local store, or
+Parameters are the original's: ``model``, ``category``, ``rating`` (1–5, rounded half up: 4.5 →
+5), ``context`` (comma tags). The model must be in the catalog; its id is normalised (trimmed,
+lower-case, no ``openrouter/``). The rating goes to the routing API in use (local store, or
 ``POST {apiUrl}/spawn-log/outcome`` through the outbox) and feeds this user's personal scores,
-so the next pick favours models rated 4–5 and deprioritises those rated 1–2. With
-``telemetryOptIn`` it is also reported anonymously to ``communityUrl``. A rating outside 1–5,
-an unknown category or a missing model is an error result naming the field.
+so the next pick favours models rated 4–5, deprioritises those rated 1–2 and keeps a 3 neutral.
+With ``telemetryOptIn`` it is also reported anonymously to ``communityUrl``. A rating outside
+1–5, an unknown category, a missing or unknown model is an error result naming the field.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from smart_spawn_plugin.client.base import OutcomeReport
+from smart_spawn_plugin.client.base import OutcomeReport, stars, verdict
 from smart_spawn_plugin.contract import ToolCall, ToolContext, ToolResult, ToolSpec
 from smart_spawn_plugin.errors import SmartSpawnError
 from smart_spawn_plugin.models import Category
@@ -54,22 +55,26 @@ async def record_feedback(
     """Record the rating; never raises (bad params → error result naming the field)."""
     try:
         args = FeedbackArgs.model_validate(dict(params))
-        rating = round(args.rating)
-        report = OutcomeReport(
-            model=args.model, category=args.category, rating=rating, context=args.context
+        report = runtime.local.checked(
+            OutcomeReport(
+                model=args.model,
+                category=args.category,
+                rating=stars(args.rating),
+                context=args.context,
+            )
         )
         reported = await runtime.rate(report, user_key=user_key)
     except (SmartSpawnError, ValidationError) as exc:
         return ToolResult.of_error(exc)
-    verdict = "favoured" if rating >= 3 else "deprioritised"
+    effect = verdict(report.rating)
     return ToolResult.of_json(
         {
             "recorded": True,
-            "model": args.model,
+            "model": report.model,
             "category": args.category,
-            "rating": rating,
+            "rating": report.rating,
             "communityReported": reported,
-            "message": f"Thanks: {args.model} will be {verdict} for {args.category} tasks.",
+            "message": f"Thanks: {report.model} will be {effect} for {args.category} tasks.",
         }
     )
 
