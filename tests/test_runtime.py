@@ -54,8 +54,8 @@ async def test_queued_feedback_reaches_a_keyed_api_with_the_key(tmp_path: Path) 
     runtime = Runtime.open(_settings(tmp_path), http=http)
     try:
         assert isinstance(runtime.recommender, RemoteRecommender)
-        await runtime.log_spawn(SpawnLogEntry(model="a/b", category="coding"))
-        await runtime.rate(OutcomeReport(model="a/b", category="coding", rating=4))
+        await runtime.log_spawn(SpawnLogEntry(model="z-ai/glm-5.2", category="coding"))
+        await runtime.rate(OutcomeReport(model="z-ai/glm-5.2", category="coding", rating=4))
         assert len(runtime.outbox.store.pending()) == 2  # the API is down: both stay queued
         api.up = True
         for item in runtime.outbox.store.pending():  # due now, not after the backoff
@@ -78,7 +78,7 @@ async def test_the_key_never_leaves_for_another_host(tmp_path: Path) -> None:
     http = httpx.AsyncClient(transport=httpx.MockTransport(api))
     settings = _settings(tmp_path, telemetryOptIn=True, communityUrl=COMMUNITY)
     async with Runtime.open(settings, http=http) as runtime:
-        assert await runtime.rate(OutcomeReport(model="a/b", category="coding", rating=5))
+        assert await runtime.rate(OutcomeReport(model="z-ai/glm-5.2", category="coding", rating=5))
     (report,) = api.to(COMMUNITY)
     assert "authorization" not in report.headers
     assert api.to(API)[0].headers["authorization"] == f"Bearer {KEY}"

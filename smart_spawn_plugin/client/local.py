@@ -165,11 +165,15 @@ class LocalRecommender:
             )
         return report if model == report.model else report.model_copy(update={"model": model})
 
-    def record_rating(self, report: OutcomeReport, *, user_key: str = "local") -> RatingRow:
+    def record_rating(
+        self, report: OutcomeReport, *, user_key: str = "local", spawn_id: int | None = None
+    ) -> RatingRow:
         """Store a 1–5 rating (``InvalidParam`` on a bad one or an unknown model, see
-        :meth:`checked`); the next pick reflects it."""
+        :meth:`checked`), linked to the spawn it rates when ``spawn_id`` is given; the next
+        pick reflects it."""
         report = self.checked(report)
         row = self.ratings.record(
+            spawn_id=spawn_id,
             user_key=user_key,
             model=report.model,
             category=report.category,

@@ -111,15 +111,15 @@ async def outcome(request: Request) -> Response:
     """``{data: {recorded: true, model, category, rating}}``; the caller's picks change."""
     body = await parse_body(OutcomeBody, request)
     rating = int(body.rating)
-    report = OutcomeReport(
-        model=body.model, category=body.category, rating=rating, context=body.context
-    )
     state, user = state_of(request), user_key_of_request(request)
+    report = state.service.checked(
+        OutcomeReport(model=body.model, category=body.category, rating=rating, context=body.context)
+    )
     with targeted(state):
         state.service.record_rating(report, user_key=user)
     rating_recorded(state, user, body.category)
     return json_response(
-        {"recorded": True, "model": body.model, "category": body.category, "rating": rating}
+        {"recorded": True, "model": report.model, "category": body.category, "rating": rating}
     )
 
 

@@ -102,10 +102,10 @@ def test_failed_spawn_is_one_line_cause_first(
 
 
 def test_feedback_records_and_validates(run: Run, tmp_path: Path) -> None:
-    code, out, err = run("--home", str(tmp_path), "feedback", "a/b", "coding", "5")
+    code, out, err = run("--home", str(tmp_path), "feedback", "z-ai/glm-5.2", "coding", "5")
     assert code == 0, err
     assert "favoured" in out
-    code, _, err = run("--home", str(tmp_path), "feedback", "a/b", "coding", "7")
+    code, _, err = run("--home", str(tmp_path), "feedback", "z-ai/glm-5.2", "coding", "7")
     assert code == 2 and "rating" in err and "1 to 5" in err
     with Runtime.open(home=tmp_path) as services:
         assert [r.rating for r in RatingsStore(services.db).rows()] == [5]
@@ -236,3 +236,20 @@ def test_closed_stdout_pipe_exits_quietly(tmp_path: Path) -> None:
     proc.stderr.close()
     assert proc.wait(timeout=120) == 1
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_feedback_validates_normalises_and_rounds_like_every_surface(
+    run: Run, tmp_path: Path
+) -> None:
+    """Issue 11 #17 through the CLI."""
+    for bad in ("no/such-model", "openrouter/", "   ", "../../etc/passwd"):
+        code, out, err = run("--home", str(tmp_path), "feedback", bad, "coding", "3")
+        assert code == 2, (bad, out, err)
+        assert "model" in err and "Traceback" not in err and "favoured" not in out
+    code, out, err = run("--home", str(tmp_path), "feedback", "Z-AI/GLM-5.2", "coding", "4.5")
+    assert code == 0, err
+    code, out, err = run("--home", str(tmp_path), "feedback", "z-ai/glm-5.2", "coding", "3")
+    assert code == 0 and "favoured" not in out and "neutral" in out
+    with Runtime.open(home=tmp_path) as services:
+        rows = RatingsStore(services.db).rows()
+    assert [(r.model, r.rating) for r in rows] == [("z-ai/glm-5.2", 5), ("z-ai/glm-5.2", 3)]

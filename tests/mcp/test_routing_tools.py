@@ -130,7 +130,13 @@ async def test_feedback_is_recorded_for_the_next_pick(
         out = await call_ok(
             client, "feedback", {"model": "openai/gpt-4o", "category": "coding", "rating": 5}
         )
-    assert out == {"recorded": True, "model": "openai/gpt-4o", "category": "coding", "rating": 5}
+    assert out == {
+        "recorded": True,
+        "model": "openai/gpt-4o",
+        "category": "coding",
+        "rating": 5,
+        "message": "openai/gpt-4o will be favoured for coding tasks.",
+    }
     rows = RatingsStore(services.db).rows("local")
     assert [(r.model, r.rating) for r in rows] == [("openai/gpt-4o", 5)]
 

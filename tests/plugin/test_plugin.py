@@ -207,6 +207,6 @@ async def test_an_injected_runtime_is_shared(make_gateway: Any, tmp_path: Any) -
         plugin = SmartSpawnPlugin(runtime=services)
         async with make_gateway(plugin) as gateway:
             await gateway.call_tool(
-                "smart_spawn_feedback", {"model": "a/b", "category": "coding", "rating": 3}
+                "smart_spawn_feedback", {"model": "z-ai/glm-5.2", "category": "coding", "rating": 3}
             )
         assert len(RatingsStore(services.db).rows()) == 1

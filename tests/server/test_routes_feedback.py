@@ -37,16 +37,19 @@ async def test_spawn_log_and_stats(client: httpx.AsyncClient) -> None:
     assert stats["byMode"] == {"collective": 1}
 
 
+GLM = "z-ai/glm-5.2"
+
+
 async def test_outcome_and_scores(client: httpx.AsyncClient) -> None:
     for rating in (5, 4.6, 4):
         r = await client.post(
             "/spawn-log/outcome",
-            json={"model": "a/b", "category": "coding", "rating": rating, "context": "python"},
+            json={"model": GLM, "category": "coding", "rating": rating, "context": "python"},
         )
         assert r.status_code == 200
-    assert r.json()["data"] == {"recorded": True, "model": "a/b", "category": "coding", "rating": 4}
+    assert r.json()["data"] == {"recorded": True, "model": GLM, "category": "coding", "rating": 4}
     rows = (await client.get("/api/spawn-log/scores", params={"category": "coding"})).json()
-    assert rows["data"][0]["model"] == "a/b"
+    assert rows["data"][0]["model"] == GLM
     assert rows["data"][0]["total"] == 3
     assert 0 < rows["data"][0]["successRate"] <= 1
     none = (await client.get("/api/spawn-log/scores", params={"minSamples": "4"})).json()
@@ -128,3 +131,18 @@ async def test_shared_server_scopes_feedback_per_key(make_app: MakeApp) -> None:
         assert bob_stats.json()["data"]["totalSpawns"] == 0
         alice_stats = await c.get("/api/spawn-log/stats", headers=alice)
         assert alice_stats.json()["data"]["totalSpawns"] == 1
+
+
+async def test_outcome_normalises_and_refuses_unknown_models(client: httpx.AsyncClient) -> None:
+    """Issue 11 #17 over HTTP: one validation for every surface."""
+    r = await client.post(
+        "/api/spawn-log/outcome",
+        json={"model": "Z-AI/GLM-5.2", "category": "coding", "rating": 4.5},
+    )
+    assert r.status_code == 200
+    assert r.json()["data"]["model"] == GLM and r.json()["data"]["rating"] == 5
+    r = await client.post(
+        "/api/spawn-log/outcome", json={"model": "no/such-model", "category": "coding", "rating": 3}
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "INVALID_PARAM"

@@ -37,7 +37,12 @@ async def test_rating_is_rounded_recorded_and_not_reported_without_opt_in(
 ) -> None:
     runtime = make_runtime()
     result = await record_feedback(
-        {"model": "openrouter/a/b", "category": "coding", "rating": 4.6, "context": "rust,cli"},
+        {
+            "model": "openrouter/z-ai/glm-5.2",
+            "category": "coding",
+            "rating": 4.6,
+            "context": "rust,cli",
+        },
         runtime,
     )
     assert not result.is_error
@@ -45,7 +50,7 @@ async def test_rating_is_rounded_recorded_and_not_reported_without_opt_in(
     assert body["recorded"] is True and body["rating"] == 5
     assert body["communityReported"] is False
     (row,) = RatingsStore(runtime.db).rows()
-    assert (row.model, row.rating, row.source) == ("a/b", 5, "explicit")
+    assert (row.model, row.rating, row.source) == ("z-ai/glm-5.2", 5, "explicit")
     assert row.context == ["rust", "cli"]
     assert posted == []
 
@@ -54,7 +59,9 @@ async def test_opted_in_reports_are_anonymous_and_go_to_community_url(
     make_runtime: MakeRuntime, posted: list[httpx.Request]
 ) -> None:
     runtime = make_runtime(telemetryOptIn=True, communityUrl="https://community.example/api")
-    result = await record_feedback({"model": "a/b", "category": "research", "rating": 2}, runtime)
+    result = await record_feedback(
+        {"model": "z-ai/glm-5.2", "category": "research", "rating": 2}, runtime
+    )
     assert json.loads(result.text_content)["communityReported"] is True
     (request,) = posted
     assert str(request.url) == "https://community.example/api/community/report"

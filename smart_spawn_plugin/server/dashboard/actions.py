@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
+from smart_spawn_plugin.client.base import OutcomeReport
 from smart_spawn_plugin.errors import SmartSpawnError, SourceError
 from smart_spawn_plugin.server.dashboard import views_ops
 from smart_spawn_plugin.server.dashboard.auth import (
@@ -142,15 +143,14 @@ async def rate(request: Request) -> Response:
             signed_in=True,
             error=f"spawn_id: no spawn {form.spawn_id} in your log",
         )
-    be.ratings.record(
+    # the one rating path (validation, normalisation, memo and cache invalidation)
+    be.service.record_rating(
+        OutcomeReport(
+            model=row.model, category=row.category, rating=form.rating, context=row.context
+        ),
         user_key=user,
-        model=row.model,
-        category=row.category,
-        rating=form.rating,
-        context=row.context,
         spawn_id=row.id,
     )
-    be.rankings_changed()
     back = form.back if form.back in RETURN_PAGES else "/dashboard/spend"
     return RedirectResponse(f"{back}?rated={row.id}#spawn-{row.id}", status_code=303)
 
