@@ -30,7 +30,7 @@ from typing import Any, Final, get_args
 import llm
 from pydantic import Field
 
-from smart_spawn_plugin.client.base import OutcomeReport
+from smart_spawn_plugin.client.base import OutcomeReport, stars, verdict
 from smart_spawn_plugin.engine.catalog.aliases import AliasTable
 from smart_spawn_plugin.engine.select.requests import Decision, PickRequest
 from smart_spawn_plugin.errors import InvalidParam, NoModel
@@ -147,10 +147,11 @@ class SmartSpawn(llm.Toolbox):  # type: ignore[no-untyped-call]  # llm's __init_
             budget=_budget(budget) if budget else self.budget,
         )
         d = _ROUTER.pick(request)
+        # the original's camelCase names, as on every other surface
         out = {
-            "model": d.id, "score": d.score, "category": d.category, "budget": d.budget,
+            "id": d.id, "score": d.score, "category": d.category, "budget": d.budget,
             "reason": d.reason, "confidence": d.confidence,
-            "runner_ups": [r.id for r in d.runner_ups],
+            "runnerUps": [r.id for r in d.runner_ups],
         }  # fmt: skip
         return json.dumps(out)
 
@@ -159,7 +160,7 @@ class SmartSpawn(llm.Toolbox):  # type: ignore[no-untyped-call]  # llm's __init_
         request = PickRequest(task=task, budget=self.budget)
         result = _ROUTER.runtime.local.recommend_now(request, count)
         return json.dumps(
-            [{"model": r.model.id, "score": r.score, "reason": r.reason} for r in result.data]
+            [{"id": r.model.id, "score": r.score, "reason": r.reason} for r in result.data]
         )
 
     def spawn(self, task: str, model: str = "") -> str:
@@ -174,20 +175,25 @@ class SmartSpawn(llm.Toolbox):  # type: ignore[no-untyped-call]  # llm's __init_
         answer = target.prompt(task).text()
         return f"[answered by {target.model_id}: {why}]\n{answer}"
 
-    def feedback(self, model: str, category: str, rating: int) -> str:
+    def feedback(self, model: str, category: str, rating: float) -> str:
         """Rate a model's work on a category from 1 (bad) to 5 (excellent); later picks use it."""
-        if not 1 <= rating <= 5:
-            raise InvalidParam("rating: must be an integer from 1 to 5", field="rating")
+        try:
+            whole = stars(rating)
+        except ValueError as exc:
+            raise InvalidParam(f"rating: {exc}", field="rating") from exc
         chosen = _category(category)
-        report = OutcomeReport(model=model, category=chosen, rating=rating)
+        report = _ROUTER.runtime.local.checked(
+            OutcomeReport(model=model, category=chosen, rating=whole)
+        )
         reported = _ROUTER.runtime.rate_now(report)
         return json.dumps(
             {
                 "recorded": True,
-                "model": model,
+                "model": report.model,
                 "category": chosen,
-                "rating": rating,
+                "rating": whole,
                 "communityReported": reported,
+                "message": f"{report.model} will be {verdict(whole)} for {chosen} tasks.",
             }
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from smart_spawn_plugin.cli.base import Context, Subcommands, command, csv
@@ -67,6 +68,10 @@ def blocks_view(catalog: Any, term: Term) -> None:
 
 
 def composed_view(composed: Any, term: Term) -> None:
+    # the same warnings the API and the plugin return (unknown ids …), on stderr so that the
+    # prompt on stdout stays pipeable; --json carries them in the document
+    for warning in composed.warnings:
+        print(f"smart-spawn: warning: {warning}", file=sys.stderr)
     term.line(composed.full_prompt)
 
 

@@ -68,16 +68,15 @@ def _id(data: Mapping[str, object], name: str) -> str | None:
 
 
 def _ids(data: Mapping[str, object], name: str) -> list[str]:
-    """A list of block ids: a list of strings or one comma-separated string; deduplicated."""
+    """A list of block ids (an array of strings on the wire, as the original requires: a bare
+    string such as ``"react"`` is an ``INVALID_PARAM``, not silently split); deduplicated."""
     value = data.get(name)
     if value is None:
         return []
-    if isinstance(value, str):
-        items: list[object] = list(value.split(","))
-    elif isinstance(value, list | tuple):
-        items = list(value)
+    if isinstance(value, list | tuple):
+        items: list[object] = list(value)
     else:
-        raise InvalidParam(f"{name} must be a list of strings", field=name)
+        raise InvalidParam(f'{name} must be an array of strings, e.g. ["react"]', field=name)
     if not all(isinstance(item, str) for item in items):
         raise InvalidParam(f"{name} must be a list of strings", field=name)
     if len(items) > MAX_IDS:
@@ -111,8 +110,8 @@ class ComposeRequest(Wire):
     Constructing or validating one raises :class:`~smart_spawn_plugin.errors.MissingParam`
     (task absent or blank) or :class:`~smart_spawn_plugin.errors.InvalidParam` (a field of the
     wrong type, too long, too many ids) naming the field, never a pydantic ``ValidationError``.
-    Ids are trimmed and lower-cased; ``stack`` and ``guardrails`` also accept one
-    comma-separated string; unknown keys are ignored, as the original does.
+    Ids are trimmed and lower-cased; ``stack`` and ``guardrails`` must be arrays of strings (as
+    the original requires); unknown keys are ignored, as the original does.
     """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -384,10 +383,11 @@ def compose_system_prompt(
     body: dict[str, object] = {
         "task": task,
         "persona": persona,
-        "stack": stack if isinstance(stack, str) else list(stack),
+        # Python callers may pass "a,b"; the wire form is always an array
+        "stack": stack.split(",") if isinstance(stack, str) else list(stack),
         "domain": domain,
         "format": format,
-        "guardrails": guardrails if isinstance(guardrails, str) else list(guardrails),
+        "guardrails": guardrails.split(",") if isinstance(guardrails, str) else list(guardrails),
         "autoGuardrails": auto_guardrails,
     }
     return compose(parse_compose_request(body))

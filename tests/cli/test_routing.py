@@ -236,3 +236,16 @@ def test_version_and_module_entry_point() -> None:
         check=False,
     )
     assert proc.returncode == 0 and proc.stdout.startswith("smart-spawn ")
+
+
+def test_compare_speaks_the_same_names_as_models(run: Run) -> None:
+    """Issue 11 #18: camelCase everywhere (functionCalling, json, outputTokensPerSecond)."""
+    code, out, _ = run("--json", "models", "--limit", "2")
+    a, b = (m["id"] for m in json.loads(out)["data"])
+    listed = json.loads(out)["data"][0]
+    code, out, err = run("--json", "compare", f"{a},{b}")
+    assert code == 0, err
+    compared = json.loads(out)["models"][0]
+    assert set(compared["capabilities"]) == set(listed["capabilities"])
+    assert set(compared["speed"]) == set(listed["speed"])
+    assert "functionCalling" in compared["capabilities"] and "json" in compared["capabilities"]

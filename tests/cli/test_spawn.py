@@ -253,3 +253,14 @@ def test_feedback_validates_normalises_and_rounds_like_every_surface(
     with Runtime.open(home=tmp_path) as services:
         rows = RatingsStore(services.db).rows()
     assert [(r.model, r.rating) for r in rows] == [("z-ai/glm-5.2", 5), ("z-ai/glm-5.2", 3)]
+
+
+def test_roles_compose_warns_about_unknown_blocks_like_the_api(run: Run, tmp_path: Path) -> None:
+    """Issue 11 #19: the CLI shows the warnings the API and the plugin return."""
+    code, out, err = run("--home", str(tmp_path), "roles", "compose", "x", "--persona", "nosuch")
+    assert code == 0
+    assert "nosuch" in err and "warning" in err
+    code, out, _ = run(
+        "--home", str(tmp_path), "--json", "roles", "compose", "x", "--persona", "nosuch"
+    )
+    assert any("nosuch" in w for w in json.loads(out)["warnings"])

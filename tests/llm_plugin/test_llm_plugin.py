@@ -123,8 +123,14 @@ def test_toolbox_pick_recommend_spawn_feedback() -> None:
     named = box.spawn("hi", model="deepseek/deepseek-chat")
     assert named.endswith("answer from deepseek/deepseek-chat")
     recorded = json.loads(box.feedback("openai/gpt-4o-mini", "coding", 5))
-    assert recorded == {"recorded": True, "model": "openai/gpt-4o-mini", "category": "coding",
-                        "rating": 5, "communityReported": False}  # fmt: skip
+    assert recorded == {
+        "recorded": True,
+        "model": "openai/gpt-4o-mini",
+        "category": "coding",
+        "rating": 5,
+        "communityReported": False,
+        "message": "openai/gpt-4o-mini will be favoured for coding tasks.",
+    }
 
 
 def test_feedback_takes_the_one_rating_path(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,10 +138,10 @@ def test_feedback_takes_the_one_rating_path(monkeypatch: pytest.MonkeyPatch) -> 
     pick reflects it, and it is queued for the community when the user opted in."""
     monkeypatch.setenv("SMART_SPAWN_TELEMETRY_OPT_IN", "true")
     box = llm_plugin.SmartSpawn()
-    first = json.loads(box.pick("refactor the parser", category="coding"))["model"]
+    first = json.loads(box.pick("refactor the parser", category="coding"))["id"]
     for _ in range(8):
         assert json.loads(box.feedback(first, "coding", 1))["communityReported"] is True
-    assert json.loads(box.pick("refactor the parser", category="coding"))["model"] != first
+    assert json.loads(box.pick("refactor the parser", category="coding"))["id"] != first
     runtime = llm_plugin._ROUTER.runtime
     assert len(runtime.outbox.store.pending(kind=COMMUNITY_KIND)) == 8
 
@@ -169,4 +175,5 @@ def test_the_toolbox_works_as_llm_tools_in_a_chain() -> None:
 
     chain = Caller().chain("pick for me", tools=[llm_plugin.SmartSpawn()])
     assert chain.text().endswith("done")
-    assert json.loads(calls[0])["model"]
+    picked = json.loads(calls[0])
+    assert picked["id"] and isinstance(picked["runnerUps"], list)  # the description's names

@@ -203,12 +203,15 @@ def test_rules_cap_with_explicit_guardrails_and_duplicates():
     assert role.warnings == ['Rules capped at 6: "concise" omitted, "accuracy" omitted']
 
 
-def test_ids_are_normalised_and_stack_accepts_a_comma_string():
+def test_ids_are_normalised_python_callers_may_pass_a_comma_string_the_wire_may_not():
     role = compose_system_prompt(TASK, persona=" Debugger ", stack="React, ,TypeScript,react")
     assert role.persona == "debugger"
     assert role.stack == ["react", "typescript"]
-    out = wire(guardrails="code,security", stack=[])
+    out = wire(guardrails=["code", "security"], stack=[])
     assert out["guardrails"] == ["code", "security"]
+    with pytest.raises(InvalidParam) as info:
+        wire(guardrails="code,security")
+    assert info.value.field == "guardrails"
 
 
 def test_blank_ids_mean_absent():

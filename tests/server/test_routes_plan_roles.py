@@ -84,3 +84,12 @@ async def test_roles(client: httpx.AsyncClient) -> None:
         "guardrails",
         "wordCount",
     } <= set(role)
+
+
+async def test_compose_refuses_a_string_where_a_list_is_required(client) -> None:
+    """Issue 11 #19: as the original, ``"stack": "react"`` is a 400 INVALID_PARAM."""
+    for field in ("stack", "guardrails"):
+        r = await client.post("/api/roles/compose", json={"task": "build it", field: "react"})
+        assert r.status_code == 400
+        assert r.json()["error"]["code"] == "INVALID_PARAM"
+        assert r.json()["error"]["field"] == field

@@ -19,10 +19,12 @@ from smart_spawn_plugin.engine.select.strategies import NON_INTERACTIVE_VARIANTS
 from smart_spawn_plugin.errors import InvalidParam, NotFound
 from smart_spawn_plugin.models import (
     CATEGORIES,
+    Capabilities,
     Catalog,
     Category,
     ModelRecord,
     Pricing,
+    Speed,
     Tier,
     Wire,
     bare_model_id,
@@ -89,11 +91,11 @@ class ComparedModel(Wire):
     tier: Tier
     context_length: int
     pricing: Pricing
-    capabilities: dict[str, bool]
+    capabilities: Capabilities
     scores: dict[Category, float]
     cost_efficiency: dict[Category, float]
     benchmarks: dict[str, float]
-    speed: dict[str, float | None]
+    speed: Speed
     categories: list[Category]
     sources_covered: list[str]
     last_updated: str | None
@@ -115,7 +117,9 @@ def compare(catalog: Catalog, ids: list[str]) -> Comparison:
         raise NotFound("No matching models found", field="models")
     out = []
     for m in found:
-        fields = m.model_dump(mode="json", include=set(ComparedModel.model_fields))
+        # by alias: the nested capabilities and speed keep their camelCase wire names
+        # (functionCalling, json, outputTokensPerSecond), as in every other answer
+        fields = m.model_dump(mode="json", by_alias=True)
         out.append(ComparedModel.model_validate(fields))
     return Comparison(models=out, missing=[i for i in clean if i not in by_id])
 
