@@ -245,10 +245,22 @@ def refresh(ctx: Context) -> object:
     args = ctx.args
     if args.source_dir is not None and not args.source_dir.is_dir():
         raise InvalidParam(f"--source-dir {args.source_dir} is not a directory", field="source_dir")
-    return ctx.run(
+    report = ctx.run(
         ctx.runtime().catalog.refresh(
             source_dir=args.source_dir,
             live=True if args.live else None,
             import_csv=args.import_csv,
         )
     )
+    if not report.ok:
+        # the catalog source failed: the last good catalog was kept, and the command failed
+        # (under --json the report still goes to stdout, as a failed spawn's run does)
+        if ctx.json:
+            print(report.model_dump_json(by_alias=True, indent=2), flush=True)
+        from smart_spawn_plugin.cli.failures import CommandFailed
+
+        failed = "; ".join(f"{name}: {error}" for name, error in report.errors.items())
+        raise CommandFailed(
+            f"refresh failed ({failed}); kept the last good catalog ({report.model_count} models)"
+        )
+    return report

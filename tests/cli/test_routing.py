@@ -249,3 +249,24 @@ def test_compare_speaks_the_same_names_as_models(run: Run) -> None:
     assert set(compared["capabilities"]) == set(listed["capabilities"])
     assert set(compared["speed"]) == set(listed["speed"])
     assert "functionCalling" in compared["capabilities"] and "json" in compared["capabilities"]
+
+
+def test_live_refresh_without_network_fails_and_keeps_the_catalog(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11 #14: exit non-zero, say which sources failed, keep the last good catalog.
+
+    Every source request goes through a proxy on a closed loopback port, so each fails at once
+    and nothing leaves the machine."""
+    code, out, _ = run("--json", "status")
+    before = json.loads(out)
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    code, out, err = run("refresh", "--live")
+    assert code == 1
+    line = err.strip().splitlines()[-1]
+    assert "refresh failed" in line and "openrouter" in line and "kept" in line
+    code, out, _ = run("--json", "status")
+    after = json.loads(out)
+    assert after["modelCount"] == before["modelCount"]
+    assert after["lastRefresh"] == before["lastRefresh"]
