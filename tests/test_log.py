@@ -17,7 +17,7 @@ SCRIPT = """
 from smart_spawn_plugin.client.base import OutcomeReport
 from smart_spawn_plugin.runtime import Runtime
 with Runtime.open() as runtime:
-    runtime.rate_now(OutcomeReport(model="a/b", category="coding", rating=4))
+    runtime.rate_now(OutcomeReport(model="z-ai/glm-5.2", category="coding", rating=4))
 """
 
 
