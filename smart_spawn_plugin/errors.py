@@ -30,6 +30,7 @@ server's error results, the HTTP error handlers, and :func:`exit_status` (the CL
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import ClassVar, Final
 
 from pydantic import BaseModel, ValidationError
@@ -191,3 +192,21 @@ def exit_status(exc: BaseException) -> tuple[str, int]:
     error = as_error(exc)
     status = EXIT_USAGE if isinstance(error, InvalidInput) else EXIT_FAILURE
     return error.message.replace("\n", " "), status
+
+
+# ---- secrets: never stored, logged or shown (a provider may quote a key in its error) ----
+
+REDACTED: Final = "[REDACTED]"
+#: Key shapes redacted even when the key is not configured here (OpenRouter, OpenAI-style keys,
+#: bearer tokens quoted back by a provider).
+_KEY_PATTERNS: Final = re.compile(
+    r"(sk-or-v1-[A-Za-z0-9]{8,}|sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}|(?<=Bearer )[^\s\"']{8,})"
+)
+
+
+def redact(text: str, secrets: Sequence[str] = ()) -> str:
+    """``text`` with each of ``secrets`` (and anything shaped like an API key) replaced by
+    ``[REDACTED]``. Short secrets (< 4 chars) are left alone: they would shred normal text."""
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return _KEY_PATTERNS.sub(REDACTED, text)

@@ -45,7 +45,7 @@ INSTRUCTIONS: Final = (
 def build_server(runtime: Runtime) -> MCPServer[Any]:
     """The MCP server over an opened ``runtime`` (its ``Settings.mcp`` section and run limits).
     Nothing starts until it runs (lifespan)."""
-    from smart_spawn_plugin.mcp import routing_tools, run_tools
+    from smart_spawn_plugin.mcp import provider_tools, routing_tools, run_tools
     from smart_spawn_plugin.mcp.state import McpState
 
     state = McpState.build(runtime)
@@ -68,6 +68,7 @@ def build_server(runtime: Runtime) -> MCPServer[Any]:
     )
     routing_tools.register(server, state)
     run_tools.register(server, state)
+    provider_tools.register(server, state)
     return server
 
 

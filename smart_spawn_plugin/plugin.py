@@ -5,7 +5,9 @@ Wiring only: the hookimpls below hand over to ``tools/``. What the plugin does f
 - ``plugin_manifest``: id ``smart-spawn``, version, the configSchema generated from
   ``Settings`` (the original's keys apiUrl, defaultBudget, defaultMode, collectiveCount,
   telemetryOptIn, communityUrl, plus ours), the tools and the skills;
-- ``register_tools``: ``smart_spawn`` and ``smart_spawn_feedback``;
+- ``register_tools``: ``smart_spawn``, ``smart_spawn_feedback`` and the router tools
+  (``router_status``, ``router_predict``, ``router_analyze``, ``router_optimize``,
+  ``router_shift``);
 - ``register_skills``: ``skills/smart-spawn`` and ``skills/smart-spawn-api``;
 - ``gateway_start``/``gateway_stop``: open/close the runtime (store, recommender, HTTP client)
   and retry queued feedback;
@@ -45,7 +47,7 @@ from smart_spawn_plugin.gateway.types import HostAPI, PluginManifest, SkillDir
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.settings import config_schema, load_settings
-from smart_spawn_plugin.tools import TOOL_NAMES, feedback_tool, smart_spawn_tool
+from smart_spawn_plugin.tools import TOOL_NAMES, feedback_tool, router_tools, smart_spawn_tool
 from smart_spawn_plugin.tools.routing import record_ended, resolve_model, track_spawn
 
 logger = get_logger(__name__)
@@ -117,6 +119,8 @@ class SmartSpawnPlugin:
     def register_tools(self, register: Callable[[ToolSpec], None], host: HostAPI) -> None:
         register(smart_spawn_tool(lambda: self.runtime(host), lambda: host.spawner))
         register(feedback_tool(lambda: self.runtime(host)))
+        for tool in router_tools(lambda: self.runtime(host)):
+            register(tool)
 
     @hookimpl
     def register_skills(self, register: Callable[[SkillDir], None]) -> None:

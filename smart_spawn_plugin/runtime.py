@@ -42,6 +42,9 @@ from smart_spawn_plugin.engine.select.requests import PickRequest, RecommendResu
 from smart_spawn_plugin.feedback.telemetry import CommunityReporter, Outbox, anonymous_instance_id
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import bare_model_id
+from smart_spawn_plugin.providers.endpoints import EndpointResolver
+from smart_spawn_plugin.providers.routing import ProviderAwareRecommender
+from smart_spawn_plugin.providers.service import ProvidersService
 from smart_spawn_plugin.settings import Settings, load_settings
 from smart_spawn_plugin.store.catalog import CatalogStore
 from smart_spawn_plugin.store.migrations import open_db
@@ -51,6 +54,7 @@ if TYPE_CHECKING:  # httpx loads with the first HTTP client (client.http), not a
     import httpx
 
     from smart_spawn_plugin.contract import SpawnerFactory  # the spawning contract: MCP runs
+    from smart_spawn_plugin.gateway.routed import ProviderExecutor
 
 logger = get_logger(__name__)
 
@@ -83,8 +87,10 @@ class Runtime:
         #: the recommender's name in ``RECOMMENDERS`` (``local`` or ``remote``)
         self.kind = kind or recommender_kind(settings.api_url)
         factory = RECOMMENDERS[self.kind]
-        self.recommender: Recommender = factory(
-            settings, self.local, self.outbox, lambda: self.http
+        #: providers: registry, quotas, local models (providers/); they decide last in routing
+        self.providers = ProvidersService.open(self)
+        self.recommender: Recommender = ProviderAwareRecommender(
+            factory(settings, self.local, self.outbox, lambda: self.http), self.providers
         )
         #: run ids of spawns routed or run in this process, with what their feedback needs
         self.tracked: dict[str, dict[str, str]] = {}
@@ -155,8 +161,10 @@ class Runtime:
         return self.local.compare(model_ids)
 
     def price_of(self, model: str) -> tuple[float, float] | None:
-        """USD per 1M tokens (prompt, completion) of ``model``, or None when unknown."""
-        return self.local.price_of(model)
+        """USD per 1M tokens (prompt, completion) of ``model``, or None when unknown: the one
+        costing rule of every surface (a local model's configured cost, $0 by default; else
+        the catalog price)."""
+        return self.providers.price_of(model)
 
     def spawners(self) -> SpawnerFactory:
         """A factory of spawners for runs without a host (the MCP runs): the reference
@@ -164,8 +172,23 @@ class Runtime:
         caller closes it with ``aclose()``."""
         from smart_spawn_plugin.gateway.local import LocalSpawners  # the gateway loads lazily
 
-        return LocalSpawners(
-            self.settings, price_lookup=self.price_of, effort_lookup=self.catalog.effort_of
+        return LocalSpawners(self.settings, executor=self.executor())
+
+    def executor(self, settings: Settings | None = None) -> ProviderExecutor:
+        """The reference gateway's executor for this process: each model to its provider
+        (URL, model id, that provider's key only), answers costed by :meth:`price_of`, capped
+        at ``providers.maxResponseBytes``. The caller closes it with ``aclose()``."""
+        from smart_spawn_plugin.gateway.routed import ProviderExecutor
+
+        settings = settings or self.settings
+        return ProviderExecutor(
+            EndpointResolver(settings),
+            timeout=settings.spawn_timeout,
+            price_lookup=self.price_of,
+            max_retries=settings.mcp.node_max_retries,
+            backoff=settings.mcp.retry_backoff_seconds,
+            max_response_bytes=settings.providers.max_response_bytes,
+            effort_lookup=self.catalog.effort_of,
         )
 
     async def log_spawn(self, entry: SpawnLogEntry, *, user_key: str = "local") -> None:

@@ -10,6 +10,7 @@ Layers, bottom up (a module may import its own layer and the layers below):
     roles        role blocks (vocabulary only)
     feedback     scores, stats, telemetry (over store)
     client       the Recommender: local (the one implementation of every use case) | remote
+    providers    provider registry, quotas, usage, local servers (over engine and store)
     runtime      the composition root: settings, store, http client, outbox, recommender
     modes        the five spawn modes (over client, engine, roles and the contract)
     tools        the agent tools (over modes and the runtime)
@@ -37,6 +38,7 @@ RANK: Final = {
     "roles": 2,
     "feedback": 3,
     "client": 4,
+    "providers": 4,
     "runtime": 5,
     "modes": 6,
     "tools": 7,

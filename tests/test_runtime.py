@@ -53,7 +53,7 @@ async def test_queued_feedback_reaches_a_keyed_api_with_the_key(tmp_path: Path) 
     http = httpx.AsyncClient(transport=httpx.MockTransport(api))
     runtime = Runtime.open(_settings(tmp_path), http=http)
     try:
-        assert isinstance(runtime.recommender, RemoteRecommender)
+        assert isinstance(runtime.recommender.inner, RemoteRecommender)  # under the providers layer
         await runtime.log_spawn(SpawnLogEntry(model="z-ai/glm-5.2", category="coding"))
         await runtime.rate(OutcomeReport(model="z-ai/glm-5.2", category="coding", rating=4))
         assert len(runtime.outbox.store.pending()) == 2  # the API is down: both stay queued

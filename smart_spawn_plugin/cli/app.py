@@ -21,6 +21,7 @@ from typing import Final
 
 import smart_spawn_plugin.cli.dashboard as dashboard
 import smart_spawn_plugin.cli.feedback as feedback
+import smart_spawn_plugin.cli.providers as providers
 import smart_spawn_plugin.cli.roles as roles
 import smart_spawn_plugin.cli.routing as routing
 import smart_spawn_plugin.cli.servers as servers
@@ -36,6 +37,7 @@ COMMAND_GROUPS: Final[tuple[ModuleType, ...]] = (
     roles,
     servers,
     dashboard,
+    providers,
 )
 
 PROG: Final = "smart-spawn"

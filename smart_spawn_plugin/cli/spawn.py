@@ -6,16 +6,19 @@
   on stderr. A failed run is one line on stderr, cause first (``--json`` also prints the whole
   run on stdout), exit 1.
 - ``chat``: an interactive agent with the gateway's tools, showing the sub-agents it starts.
-- Both take ``--base-url URL`` (any OpenAI-compatible server) and ``--model-api-key KEY``;
-  without a key, a non-OpenRouter URL uses ``SMART_SPAWN_EXECUTOR_API_KEY``, else
-  ``OPENROUTER_API_KEY``, else none (local servers rarely need one). With the default
-  (OpenRouter) URL and no ``OPENROUTER_API_KEY`` the command fails at once, saying what to set.
+- Both take ``--base-url URL`` (any OpenAI-compatible server), ``--model-api-key KEY`` and
+  ``--provider NAME``; without a key, a non-OpenRouter URL uses ``SMART_SPAWN_EXECUTOR_API_KEY``
+  or none — never ``OPENROUTER_API_KEY`` (a key belongs to its provider). ``--provider local``
+  routes every sub-agent to a detected local server. Each model goes to its own provider with
+  that provider's model id and key (``runtime.executor``). With the default (OpenRouter) URL
+  and no ``OPENROUTER_API_KEY`` the command fails at once, saying what to set.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Final
 
 import smart_spawn_plugin.cli.spawn_views as views
@@ -24,7 +27,7 @@ from smart_spawn_plugin.cli.failures import checked
 from smart_spawn_plugin.vocab import BUDGETS, CATEGORIES, MODES
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import AsyncIterator, Callable
 
     from smart_spawn_plugin.gateway.host import Gateway
     from smart_spawn_plugin.settings import Settings
@@ -87,37 +90,47 @@ def _provider_args(p: argparse.ArgumentParser) -> None:
         "--model-api-key",
         default=None,
         metavar="KEY",
-        help="API key for --base-url (default: SMART_SPAWN_EXECUTOR_API_KEY, OPENROUTER_API_KEY)",
+        help="API key for --base-url (default: SMART_SPAWN_EXECUTOR_API_KEY; never the "
+        "OpenRouter key)",
+    )
+    p.add_argument(
+        "--provider",
+        default=None,
+        metavar="NAME",
+        help="route every sub-agent to this provider (local: a detected local server)",
     )
 
 
 def with_provider(args: argparse.Namespace, settings: Settings) -> Settings:
-    """``settings`` using ``--base-url``/``--model-api-key`` (module docstring).
-
-    A non-OpenRouter URL with no executor key borrows ``OPENROUTER_API_KEY`` when set.
-    """
+    """``settings`` using ``--base-url``/``--model-api-key``/``--provider`` (module
+    docstring). A non-OpenRouter URL never gets ``OPENROUTER_API_KEY``."""
     from pydantic import SecretStr
 
     from smart_spawn_plugin.gateway.executor import is_openrouter
 
     base_url: str | None = getattr(args, "base_url", None)
     key: str | None = getattr(args, "model_api_key", None)
+    provider: str | None = getattr(args, "provider", None)
     update: dict[str, object] = {}
+    if provider:
+        update["providers"] = settings.providers.model_copy(update={"prefer": provider})
     if base_url:
         update["base_url"] = base_url.rstrip("/")
     target = base_url or settings.base_url
     if key:
         field = "openrouter_api_key" if is_openrouter(target) else "executor_api_key"
         update[field] = SecretStr(key)
-    elif base_url and not is_openrouter(base_url) and settings.executor_api_key is None:
-        update["executor_api_key"] = settings.openrouter_api_key
     return settings.model_copy(update=update) if update else settings
 
 
 def require_provider(settings: Settings) -> None:
-    """Fail at once, in one line, when nothing could run a model."""
+    """Fail at once, in one line, when nothing could run a model (a named provider other than
+    OpenRouter needs no OpenRouter key)."""
     from smart_spawn_plugin.errors import SmartSpawnError
     from smart_spawn_plugin.gateway.executor import is_openrouter
+
+    if settings.providers.prefer not in (None, "openrouter"):
+        return
 
     if is_openrouter(settings.base_url) and settings.openrouter_api_key is None:
         raise SmartSpawnError(NO_KEY_MESSAGE, field="OPENROUTER_API_KEY")
@@ -145,19 +158,28 @@ async def _dry_run(ctx: Context, params: dict[str, Any]) -> object:
     return checked(await smart_spawn(params, ctx.runtime(), None, strategy="recommend"))
 
 
-def _gateway(ctx: Context, settings: Settings, progress: object) -> Gateway:
-    """The reference gateway (its executor on ``settings``: ``--base-url`` …) with smart-spawn
-    over this command's runtime, costing answers from its catalog, and ``progress``."""
+@asynccontextmanager
+async def _gateway(ctx: Context, settings: Settings, progress: object) -> AsyncIterator[Gateway]:
+    """The reference gateway, started, with smart-spawn over this command's runtime and
+    ``progress``; its executor sends each model to its provider (``runtime.executor``: the
+    provider's URL, model id and key only), costing answers by the runtime's one rule."""
     from smart_spawn_plugin.gateway.host import Gateway
     from smart_spawn_plugin.plugin import SmartSpawnPlugin
 
     runtime = ctx.runtime()
-    return Gateway(
+    executor = runtime.executor(settings)
+    gateway = Gateway(
         settings,
         plugins=[SmartSpawnPlugin(runtime=runtime), progress],
+        executor=executor,
         price_lookup=runtime.price_of,
         effort_lookup=runtime.catalog.effort_of,
     )
+    try:
+        async with gateway:
+            yield gateway
+    finally:
+        await executor.aclose()
 
 
 async def _run(
@@ -170,9 +192,11 @@ async def _run(
 def spawn(ctx: Context) -> object:
     """The plan (``--dry-run``) or the finished run; a failed run raises ``CommandFailed``."""
     params = _spawn_params(ctx.args)
+    runtime = ctx.runtime()
+    settings = with_provider(ctx.args, runtime.settings)
+    runtime.settings = settings  # --provider and --base-url shape the routing (the plan too)
     if ctx.args.dry_run:
         return ctx.run(_dry_run(ctx, params))
-    settings = with_provider(ctx.args, ctx.runtime().settings)
     require_provider(settings)
     from smart_spawn_plugin.cli.progress import open_progress
 
@@ -183,7 +207,9 @@ def spawn(ctx: Context) -> object:
 
 
 def chat(ctx: Context) -> None:
-    settings = with_provider(ctx.args, ctx.runtime().settings)
+    runtime = ctx.runtime()
+    settings = with_provider(ctx.args, runtime.settings)
+    runtime.settings = settings
     require_provider(settings)
     print("smart-spawn chat — 'exit' to quit", file=sys.stderr)
     ctx.run(_chat(ctx, settings, lambda: input("> ")))

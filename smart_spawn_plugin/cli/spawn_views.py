@@ -148,9 +148,11 @@ def run_summary(r: Mapping[str, Any], term: Term) -> None:
     usage = r.get("usage") or {}
     tokens = usage.get("totalTokens", 0) if isinstance(usage, dict) else 0
     ok = r.get("status") == "ok"
+    routed = (r.get("routingDecision") or {}).get("models") or []
+    local = any(str(m.get("reason", "")).startswith("[local]") for m in routed)
     term.line(
         f"[{r.get('mode')} · {r.get('status')} · {tokens} tokens · "
-        f"${float(r.get('costUsd') or 0):.4f}]",
+        f"${float(r.get('costUsd') or 0):.4f}{' · [local]' if local else ''}]",
         style="green" if ok else "yellow",
     )
     for error in r.get("errors") or []:

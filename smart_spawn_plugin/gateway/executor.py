@@ -7,6 +7,12 @@ Errors (host-contract D.4) become ``UpstreamError``: 408/429/5xx, transport fail
 timeouts are ``retryable``; other 4xx carry the provider's message and are not retried;
 a malformed body is not retried. Retryable errors are retried with exponential backoff
 (honouring ``Retry-After``), at most ``max_retries`` times, all inside one overall deadline.
+
+Hardening (issue 11): the key sent is this executor's own (one provider, one key: a custom or
+local base URL never gets ``OPENROUTER_API_KEY``); a body larger than ``max_response_bytes`` is
+refused while it streams in (``RESPONSE_TOO_LARGE``, never buffered whole); every error message
+is passed through :func:`redact` with every known secret, so a provider quoting a key in its
+error cannot get it stored, logged or shown.
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from smart_spawn_plugin.contract import FunctionTool, PriceLookup, Usage
-from smart_spawn_plugin.errors import UpstreamError
+from smart_spawn_plugin.errors import UpstreamError, redact
 from smart_spawn_plugin.gateway.messages import ChatMessage, ChatToolCall, Completion
 from smart_spawn_plugin.log import get_logger
-from smart_spawn_plugin.settings import DEFAULT_OPENROUTER_BASE_URL, Settings
+from smart_spawn_plugin.settings import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_OPENROUTER_BASE_URL,
+    Settings,
+)
 
 logger = get_logger(__name__)
 
@@ -71,8 +81,9 @@ class ProviderError(UpstreamError):
         retryable: bool = False,
         status_code: int | None = None,
         retry_after: float | None = None,
+        secrets: Sequence[str] = (),
     ) -> None:
-        super().__init__(message, retryable=retryable, status_code=status_code)
+        super().__init__(redact(message, secrets), retryable=retryable, status_code=status_code)
         self.retry_after = retry_after
 
 
@@ -200,8 +211,13 @@ class OpenAICompatExecutor:
         backoff: float = DEFAULT_BACKOFF,
         sleep: Sleep = asyncio.sleep,
         effort_lookup: Callable[[str], str | None] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        secrets: Sequence[str] = (),
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.max_response_bytes = max_response_bytes
+        #: redacted from every error message: this key and any other known one
+        self.secrets = [s for s in (api_key, *secrets) if s]
         self.openrouter = is_openrouter(self.base_url)
         self._api_key = api_key
         self._http = http
@@ -223,12 +239,18 @@ class OpenAICompatExecutor:
         price_lookup: PriceLookup | None = None,
         effort_lookup: Callable[[str], str | None] | None = None,
     ) -> OpenAICompatExecutor:
-        """OpenRouter with ``OPENROUTER_API_KEY``, or ``base_url`` with ``executor_api_key``."""
+        """OpenRouter with ``OPENROUTER_API_KEY``, or ``base_url`` with ``executor_api_key``
+        (never the OpenRouter key)."""
         secret = (
             settings.openrouter_api_key
             if is_openrouter(settings.base_url)
             else settings.executor_api_key
         )
+        others = [
+            s.get_secret_value()
+            for s in (settings.openrouter_api_key, settings.executor_api_key, settings.api_key)
+            if s is not None
+        ]
         return cls(
             settings.base_url,
             secret.get_secret_value() if secret is not None else None,
@@ -236,6 +258,8 @@ class OpenAICompatExecutor:
             settings.spawn_timeout,
             price_lookup,
             effort_lookup=effort_lookup,
+            max_response_bytes=settings.providers.max_response_bytes,
+            secrets=others,
         )
 
     async def aclose(self) -> None:
@@ -298,7 +322,7 @@ class OpenAICompatExecutor:
             async with asyncio.timeout(self.timeout):
                 return await self._with_retries(model, body)
         except TimeoutError as error:
-            raise ProviderError(
+            raise self._error(
                 f"{model}: no answer within {self.timeout:g}s", retryable=True
             ) from error
 
@@ -325,22 +349,21 @@ class OpenAICompatExecutor:
 
     async def _once(self, model: str, body: dict[str, Any]) -> Completion:
         try:
-            response = await self._client().post(
-                f"{self.base_url}/chat/completions",
-                json=body,
-                headers=self._headers(),
-                timeout=self._http_timeout,
-            )
+            response = await self._post(body)
         except httpx.TimeoutException as error:
-            raise ProviderError(
-                f"{model}: request timed out ({error!r})", retryable=True
-            ) from error
+            raise self._error(f"{model}: request timed out ({error!r})", retryable=True) from error
         except httpx.HTTPError as error:
-            raise ProviderError(
+            raise self._error(
                 f"{model}: transport error ({type(error).__name__}: {error})", retryable=True
             ) from error
+        if response is None:
+            raise self._error(
+                f"{model}: response larger than {self.max_response_bytes} bytes "
+                "(providers.maxResponseBytes); refused",
+                status_code=502,
+            )
         if not response.is_success:
-            raise ProviderError(
+            raise self._error(
                 f"{model}: HTTP {response.status_code}: {_provider_message(response)}",
                 retryable=_is_retryable_status(response.status_code),
                 status_code=response.status_code,
@@ -348,11 +371,58 @@ class OpenAICompatExecutor:
             )
         return self._parse(model, response)
 
+    def _error(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> ProviderError:
+        return ProviderError(
+            message,
+            retryable=retryable,
+            status_code=status_code,
+            retry_after=retry_after,
+            secrets=self.secrets,
+        )
+
+    async def _post(self, body: dict[str, Any]) -> httpx.Response | None:
+        """POST and read the body, at most ``max_response_bytes`` of it (None when larger:
+        the rest is never read)."""
+        cap = self.max_response_bytes
+        async with self._client().stream(
+            "POST",
+            f"{self.base_url}/chat/completions",
+            json=body,
+            headers=self._headers(),
+            timeout=self._http_timeout,
+        ) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                return None
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():  # decoded: the cap bounds memory
+                size += len(chunk)
+                if size > cap:
+                    return None
+                chunks.append(chunk)
+        return httpx.Response(
+            response.status_code,
+            headers=[
+                (k, v)
+                for k, v in response.headers.items()
+                if k not in {"content-encoding", "content-length", "transfer-encoding"}
+            ],
+            content=b"".join(chunks),
+        )
+
     def _parse(self, model: str, response: httpx.Response) -> Completion:
         try:
             payload = _Response.model_validate_json(response.content)
         except ValidationError as error:
-            raise ProviderError(
+            raise self._error(
                 f"{model}: malformed response ({error.error_count()} problems: "
                 f"{error.errors()[0]['msg']})",
                 status_code=response.status_code,
@@ -360,13 +430,13 @@ class OpenAICompatExecutor:
         # OpenRouter reports mid-generation failures with HTTP 200 and an error in the body
         error_body = payload.error or next((c.error for c in payload.choices if c.error), None)
         if error_body is not None:
-            raise ProviderError(
+            raise self._error(
                 f"{model}: provider error {error_body.code}: {error_body.message}",
                 retryable=_code_retryable(error_body.code),
                 status_code=error_body.code if isinstance(error_body.code, int) else None,
             )
         if not payload.choices or payload.choices[0].message is None:
-            raise ProviderError(f"{model}: response has no choices")
+            raise self._error(f"{model}: response has no choices")
         choice = payload.choices[0]
         message = choice.message
         assert message is not None

@@ -41,6 +41,7 @@ from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
 from smart_spawn_plugin.gateway import hookspecs
 from smart_spawn_plugin.gateway.calling import call_hook, gate_tool_call, impls_in_call_order
 from smart_spawn_plugin.gateway.executor import Executor, OpenAICompatExecutor
+from smart_spawn_plugin.gateway.routed import ProviderExecutor
 from smart_spawn_plugin.gateway.schema import check
 from smart_spawn_plugin.gateway.spawner import LocalSpawner, RunBudget
 from smart_spawn_plugin.gateway.types import CommandSpec, PluginManifest, SkillDir
@@ -96,6 +97,8 @@ class Gateway:
         self._read_manifests()
         self.budget = RunBudget(self._settings.max_usd_per_run)
         self._owns_executor = executor is None
+        # the composition root passes a provider-routing executor (gateway/routed.py); alone,
+        # the gateway runs everything through ``base_url`` with its own key
         self.executor: Executor = executor or OpenAICompatExecutor.from_settings(
             self._settings, price_lookup=self.price_of, effort_lookup=effort_lookup
         )
@@ -354,7 +357,9 @@ class Gateway:
             host=self,
             reason=reason,
         )
-        if self._owns_executor and isinstance(self.executor, OpenAICompatExecutor):
+        if self._owns_executor and isinstance(
+            self.executor, (OpenAICompatExecutor, ProviderExecutor)
+        ):
             await self.executor.aclose()
         self.started = False
         logger.info("gateway_stopped", reason=reason)

@@ -1,7 +1,8 @@
 """Spawners for runs that have no host of their own (the MCP server's runs): the contract's
 :class:`~smart_spawn_plugin.contract.SpawnerFactory`, over the reference gateway.
 
-One OpenAI-compatible executor (``Settings.base_url`` and its key) is shared by every run; it
+One provider-routing executor (each model to its provider, with that provider's key) is
+shared by every run; it
 retries only retryable errors, ``Settings.mcp.node_max_retries`` times with exponential backoff
 from ``Settings.mcp.retry_backoff_seconds``, and costs answers without ``usage.cost`` with
 ``price_lookup``. Each :meth:`LocalSpawners.open` builds a fresh plugin-less :class:`Gateway`
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from smart_spawn_plugin.contract import PriceLookup, RunSpawner
 from smart_spawn_plugin.gateway.executor import OpenAICompatExecutor, is_openrouter
 from smart_spawn_plugin.gateway.host import Gateway
+from smart_spawn_plugin.gateway.routed import ProviderExecutor
 from smart_spawn_plugin.settings import Settings
 
 
@@ -27,13 +29,17 @@ class LocalSpawners:
         *,
         price_lookup: PriceLookup | None = None,
         effort_lookup: Callable[[str], str | None] | None = None,
+        executor: ProviderExecutor | OpenAICompatExecutor | None = None,
     ) -> None:
+        """``executor``: the composition root's provider-routing one; else one over
+        ``Settings.base_url``."""
         self.settings = settings
-        self.executor = OpenAICompatExecutor.from_settings(
+        self.executor = executor or OpenAICompatExecutor.from_settings(
             settings, price_lookup=price_lookup, effort_lookup=effort_lookup
         )
-        self.executor.max_retries = settings.mcp.node_max_retries
-        self.executor.backoff = settings.mcp.retry_backoff_seconds
+        if executor is None:
+            self.executor.max_retries = settings.mcp.node_max_retries
+            self.executor.backoff = settings.mcp.retry_backoff_seconds
 
     @property
     def configured(self) -> bool:

@@ -26,6 +26,7 @@ from smart_spawn_plugin.server import (
     routes_feedback,
     routes_meta,
     routes_plan,
+    routes_providers,
     routes_roles,
 )
 from smart_spawn_plugin.server.cache import CacheMiddleware, ResponseCache
@@ -50,6 +51,7 @@ _ROUTERS = (
     routes_feedback.router,
     routes_plan.router,
     routes_roles.router,
+    routes_providers.router,
 )
 
 

@@ -176,3 +176,37 @@ def open_db(path: Path | str) -> sqlite3.Connection:
 def m006_source_data_date(conn: sqlite3.Connection) -> None:
     """The publisher's own date of each source's figures (freshness in ``status``)."""
     _run(conn, "ALTER TABLE source_status ADD COLUMN data_date TEXT")
+
+
+@migration
+def m007_providers(conn: sqlite3.Connection) -> None:
+    """Provider state (issue 13): usage marks (``set-usage``/``reset``), shifts (a provider the
+    user moved work off, undoable) and routing overrides written by ``optimize --apply``
+    (removed by ``--undo``, never deleted: ``active`` goes to 0)."""
+    _run(
+        conn,
+        """CREATE TABLE provider_usage_marks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            provider TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('set', 'reset')),
+            value REAL NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX provider_usage_marks_at ON provider_usage_marks (provider, at)",
+        """CREATE TABLE provider_shifts (
+            provider TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        """CREATE TABLE routing_overrides (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            category TEXT NOT NULL,
+            role TEXT NOT NULL,
+            from_model TEXT NOT NULL,
+            to_model TEXT NOT NULL,
+            saving_usd REAL NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX routing_overrides_active ON routing_overrides (active, category)",
+    )

@@ -201,7 +201,7 @@ def test_spawn_with_base_url_runs_for_real(
     assert "RESULTS YOUR PART DEPENDS ON" in deck and "deck outline" in deck
 
 
-def test_chat_takes_base_url(
+def test_chat_takes_base_url_and_never_sends_the_openrouter_key_there(
     run: Run,
     tmp_path: Path,
     fake_openai: FakeOpenAIServer,
@@ -217,7 +217,8 @@ def test_chat_takes_base_url(
     assert code == 0, err
     assert "hello from local" in out
     (request,) = fake_openai.requests
-    assert request.headers["authorization"] == "Bearer sk-or-borrowed"
+    # issue 11 #10: a key belongs to its provider; a custom base URL never gets OpenRouter's
+    assert "authorization" not in request.headers
 
 
 def test_closed_stdout_pipe_exits_quietly(tmp_path: Path) -> None:

@@ -103,9 +103,9 @@ def test_registry_chooses_by_api_url(services: Runtime) -> None:
     assert recommender_kind(None) == "local"
     assert recommender_kind("https://api.example") == "remote"
     assert Settings(apiUrl="local").api_url is None
-    assert services.recommender is services.local
+    assert services.recommender.inner is services.local  # under the providers layer
     remote = Runtime(
         Settings(apiUrl="https://api.example/api", home=services.settings.home), services.db
     )
-    assert isinstance(remote.recommender, RemoteRecommender)
-    assert remote.recommender.fallback is remote.local
+    assert isinstance(remote.recommender.inner, RemoteRecommender)
+    assert remote.recommender.inner.fallback is remote.local  # type: ignore[attr-defined]

@@ -16,12 +16,13 @@ RUNS = {
     "smartspawn_run_result", "smartspawn_artifact_get", "smartspawn_run_list",
     "smartspawn_run_cancel",
 }  # fmt: skip
+ROUTER = {"router_status", "router_predict", "router_analyze", "router_optimize", "router_shift"}
 
 
 async def test_lists_every_tool_with_a_schema(mcp_client: ClientFactory) -> None:
     async with mcp_client() as client:
         tools = (await client.list_tools()).tools
-    assert {t.name for t in tools} == ROUTING | RUNS
+    assert {t.name for t in tools} == ROUTING | RUNS | ROUTER
     create = next(t for t in tools if t.name == "smartspawn_run_create")
     assert set(create.input_schema["required"]) == {"task", "mode"}
     assert all(t.description for t in tools)

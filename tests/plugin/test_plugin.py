@@ -63,7 +63,10 @@ async def test_module_plugin_registers_tools_and_skills(make_gateway: Any) -> No
     try:
         async with gateway:
             owned = {n for n, o in gateway._tool_owners.items() if o == PLUGIN_ID}
-            assert owned == set(manifest().tools) == {"smart_spawn", "smart_spawn_feedback"}
+            assert owned == set(manifest().tools) == {
+                "smart_spawn", "smart_spawn_feedback", "router_status", "router_predict",
+                "router_analyze", "router_optimize", "router_shift",
+            }  # fmt: skip
             names = {s.name for s in gateway.skills}
             assert names == {"smart-spawn", "smart-spawn-api"}
             assert all((s.path / "SKILL.md").is_file() for s in gateway.skills)

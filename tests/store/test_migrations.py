@@ -19,6 +19,9 @@ TABLES = {
     "community_ratings",
     "community_rate_limits",
     "outbox",
+    "provider_usage_marks",
+    "provider_shifts",
+    "routing_overrides",
 }
 
 
