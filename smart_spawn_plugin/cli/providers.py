@@ -54,10 +54,10 @@ def register(sub: Subcommands) -> None:
     pr = q.add_parser("predict", help="burn rate and predicted exhaustion per provider")
     pr.add_argument("--hours", type=_hours, default=None, help="burn-rate window (hours)")
     su = q.add_parser("set-usage", help="record a provider's usage (e.g. 42%% or 12.5)")
-    su.add_argument("provider")
-    su.add_argument("value")
+    su.add_argument("provider", help="a provider name (see smart-spawn providers)")
+    su.add_argument("value", help="usage now: a percentage of the limit (42%%) or an amount")
     rs = q.add_parser("reset", help="the provider's usage is 0 from now")
-    rs.add_argument("provider")
+    rs.add_argument("provider", help="a provider name (see smart-spawn providers)")
     p = command(sub, "detect-local", detect_local_cmd, help="find local model servers on 127.0.0.1")
     p.add_argument("--ports", type=_ports, default=None, help="e.g. 8080,11434")
     command(sub, "analyze", analyze_cmd, help="recurring work a cheaper or local model could do")
@@ -67,10 +67,15 @@ def register(sub: Subcommands) -> None:
     group.add_argument("--undo", action="store_true", help="remove every override")
     p.add_argument("--yes", action="store_true", help="confirm --apply outside auto mode")
     p = command(sub, "shift", shift_cmd, help="move all work off a provider (undo with --undo)")
-    p.add_argument("provider")
-    p.add_argument("--undo", action="store_true")
+    p.add_argument("provider", help="a provider name (see smart-spawn providers)")
+    p.add_argument("--undo", action="store_true", help="move work back onto the provider")
     p = command(sub, "mode", mode_cmd, help="show or set the mode: manual, dry-run, auto")
-    p.add_argument("mode", nargs="?", choices=("manual", "dry-run", "auto"))
+    p.add_argument(
+        "mode",
+        nargs="?",
+        choices=("manual", "dry-run", "auto"),
+        help="auto applies optimize without --yes (default: show the mode)",
+    )
 
 
 def _usage_line(u: QuotaUsage) -> str:

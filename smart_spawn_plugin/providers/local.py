@@ -19,9 +19,8 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from smart_spawn_plugin.models import (
@@ -33,6 +32,9 @@ from smart_spawn_plugin.models import (
     Wire,
 )
 from smart_spawn_plugin.providers.registry import LOCAL, LocalModel
+
+if TYPE_CHECKING:  # httpx loads when a probe runs, not with routing
+    import httpx
 
 #: Score multiplier by quantisation (module docstring). Keys are matched as prefixes.
 QUANT_FACTORS: Final[dict[str, float]] = {
@@ -100,6 +102,8 @@ async def probe(
     timeout: float,  # noqa: ASYNC109  # httpx timeout
 ) -> LocalServer | None:
     """The server on ``127.0.0.1:port``, or None (nothing there, or not a model server)."""
+    import httpx
+
     root = f"http://127.0.0.1:{port}"
     try:
         response = await http.get(f"{root}/v1/models", timeout=timeout)
@@ -137,6 +141,8 @@ async def detect(
     http: httpx.AsyncClient | None = None,
 ) -> list[LocalServer]:
     """Every model server on ``ports`` of 127.0.0.1, probed concurrently."""
+    import httpx
+
     client = http or httpx.AsyncClient(trust_env=False)
     try:
         found = await asyncio.gather(*(probe(client, port, timeout) for port in ports))

@@ -11,10 +11,14 @@ Wire format (OpenRouter API reference, "Get current API key")::
 
 from __future__ import annotations
 
-import httpx
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from smart_spawn_plugin.errors import UpstreamError, redact
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class KeyData(BaseModel):
@@ -44,6 +48,8 @@ async def read_key_usage(
     timeout: float = 5.0,  # noqa: ASYNC109  # per-request httpx timeout
 ) -> KeyData:
     """The key's usage and limit. Raises ``UpstreamError`` (key redacted) on any failure."""
+    import httpx
+
     try:
         response = await http.get(
             f"{base_url.rstrip('/')}/key",

@@ -24,8 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final, Protocol
-
-import httpx
+from urllib.parse import urlsplit
 
 from smart_spawn_plugin.errors import InvalidParam
 from smart_spawn_plugin.settings import (
@@ -42,7 +41,8 @@ _OPENROUTER_PREFIX: Final = "openrouter/"
 
 
 def is_openrouter_url(base_url: str) -> bool:
-    return httpx.URL(base_url).host.endswith("openrouter.ai")
+    # urllib, not httpx: routing must not load the HTTP stack (a local pick stays light)
+    return (urlsplit(base_url).hostname or "").endswith("openrouter.ai")
 
 
 @dataclass(frozen=True)

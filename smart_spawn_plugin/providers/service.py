@@ -13,16 +13,13 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from smart_spawn_plugin.engine.catalog.service import CatalogService
 from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import ModelRecord, Wire, bare_model_id
 from smart_spawn_plugin.providers.local import LocalServer, candidate, detect, local_models
-from smart_spawn_plugin.providers.openrouter_key import read_key_usage
 from smart_spawn_plugin.providers.registry import LOCAL, ProviderRegistry
 from smart_spawn_plugin.providers.schedule import window
 from smart_spawn_plugin.providers.usage import (
@@ -36,6 +33,9 @@ from smart_spawn_plugin.settings import ProvidersSection, Settings
 from smart_spawn_plugin.store.db import utc_now
 from smart_spawn_plugin.store.providers import LogRow, ProviderStateStore, RouterMode
 from smart_spawn_plugin.store.spawnlog import SpawnLogStore
+
+if TYPE_CHECKING:  # httpx loads when a usage API or a probe is called, not with routing
+    import httpx
 
 logger = get_logger(__name__)
 State = Literal["ok", "deprioritised", "skipped"]
@@ -204,6 +204,10 @@ class ProvidersService:
     async def _api_usage(self, base_url: str, key: str | None) -> tuple[float | None, float | None]:
         if key is None:
             return None, None
+        import httpx
+
+        from smart_spawn_plugin.providers.openrouter_key import read_key_usage
+
         client = self.http or httpx.AsyncClient(trust_env=False)
         try:
             data = await read_key_usage(client, base_url, key)
