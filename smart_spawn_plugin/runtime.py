@@ -168,8 +168,8 @@ class Runtime:
 
     def spawners(self) -> SpawnerFactory:
         """A factory of spawners for runs without a host (the MCP runs): the reference
-        gateway's executor over ``Settings.base_url``, costing answers from the catalog. The
-        caller closes it with ``aclose()``."""
+        gateway with :meth:`executor` (each model to its provider). The caller closes it with
+        ``aclose()``."""
         from smart_spawn_plugin.gateway.local import LocalSpawners  # the gateway loads lazily
 
         return LocalSpawners(self.settings, executor=self.executor())
