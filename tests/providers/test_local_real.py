@@ -62,7 +62,7 @@ def test_spawn_single_with_provider_local_runs_on_the_real_model(
     assert body["costUsd"] == 0.0 and body["uncostedSpawns"] == 0
     (routed,) = body["routingDecision"]["models"]
     assert routed["model"] == LOCAL_REF and routed["reason"].startswith("[local]")
-    assert routed["pricing"] == {"prompt": 0.0, "completion": 0.0}
+    assert (routed["pricing"]["prompt"], routed["pricing"]["completion"]) == (0.0, 0.0)
     # the spawn log attributes the usage to the local provider, at $0
     with Runtime.open(home=tmp_path / "home") as services:
         (row,) = SpawnLogStore(services.db).rows()
