@@ -16,12 +16,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from smart_spawn_plugin.services import Services
-
-from smart_spawn_plugin.client import open_recommender
 from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.providers.routing import ProviderAwareRecommender
-from smart_spawn_plugin.providers.service import ProvidersService
+from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.settings import Settings
 from smart_spawn_plugin.store.db import utc_now
 from smart_spawn_plugin.store.spawnlog import SpawnLogStore, SpawnRecord
@@ -55,7 +52,7 @@ async def _time(recommender: object, rounds: int) -> list[float]:
 async def main(rows: int, rounds: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as home:
         settings = Settings(home=Path(home), providers=PROVIDERS)
-        with Services.open(settings) as services:
+        with Runtime.open(settings) as services:
             log = SpawnLogStore(services.db)
             now = utc_now()
             for i in range(rows):
@@ -63,16 +60,14 @@ async def main(rows: int, rounds: int) -> dict[str, object]:
                 log.log(SpawnRecord(model=model, category="coding", status="ok",
                                     prompt_tokens=1000, completion_tokens=300, cost_usd=0.01,
                                     created_at=now - timedelta(minutes=7 * i)))  # fmt: skip
-            plain = open_recommender(services)
-            routed = ProviderAwareRecommender(
-                open_recommender(services), ProvidersService(services)
-            )
+            routed = services.recommender
+            assert isinstance(routed, ProviderAwareRecommender)
+            plain = routed.inner
             await _time(plain, 3)
             await _time(routed, 3)  # warm caches
             base = await _time(plain, rounds)
             layered = await _time(routed, rounds)
-            await plain.aclose()
-            await routed.aclose()
+            await services.aclose_http()
     return {
         "bench": "providers",
         "spawnLogRows": rows,
