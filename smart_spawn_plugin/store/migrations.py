@@ -176,3 +176,25 @@ def open_db(path: Path | str) -> sqlite3.Connection:
 def m006_source_data_date(conn: sqlite3.Connection) -> None:
     """The publisher's own date of each source's figures (freshness in ``status``)."""
     _run(conn, "ALTER TABLE source_status ADD COLUMN data_date TEXT")
+
+
+@migration
+def m007_routing_memory(conn: sqlite3.Connection) -> None:
+    """Personal routing memory: queries a user forced a tier on or rated, as sparse vectors."""
+    _run(
+        conn,
+        """CREATE TABLE routing_memory (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_key TEXT NOT NULL DEFAULT 'local',
+            kind TEXT NOT NULL CHECK (kind IN ('forced', 'rated')),
+            query TEXT NOT NULL,
+            vector TEXT NOT NULL,
+            tier TEXT CHECK (tier IN ('flagship', 'lightweight')),
+            model TEXT,
+            rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+            created_at TEXT NOT NULL,
+            CHECK ((kind = 'forced') = (tier IS NOT NULL)),
+            CHECK ((kind = 'rated') = (model IS NOT NULL AND rating IS NOT NULL))
+        )""",
+        "CREATE INDEX routing_memory_user_time ON routing_memory (user_key, created_at)",
+    )

@@ -19,6 +19,7 @@ TABLES = {
     "community_ratings",
     "community_rate_limits",
     "outbox",
+    "routing_memory",
 }
 
 
