@@ -69,7 +69,7 @@ def test_classify_jsonl_reads_multiline_tasks(capsys, monkeypatch):
         json.dumps({"task": "hello"}),
     ]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
-    code = main(["classify", "--jsonl"])
+    code = main(["--json", "classify", "--jsonl"])
     out, _ = capsys.readouterr()
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
