@@ -103,7 +103,11 @@ def fit(
 
     feats = [featurize(r["text"]) for r in rows]
     df = Counter(name for f in feats for name in f)
-    keep = {name for name, n in df.items() if n >= MIN_DF or name.startswith("m:")}
+    # Shape features (m:len…, m:math …) are always kept; lexical ones (incl. lead words
+    # m:l1=/m:l2=) need MIN_DF rows so one row's wording is never a feature.
+    keep = {
+        name for name, n in df.items() if n >= MIN_DF or (name.startswith("m:") and "=" not in name)
+    }
     feats = [{k: v for k, v in f.items() if k in keep} for f in feats]
     vec = DictVectorizer(sort=True)
     x = vec.fit_transform(feats)

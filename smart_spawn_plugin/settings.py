@@ -48,7 +48,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from smart_spawn_plugin.errors import invalid_param
-from smart_spawn_plugin.models import Budget, Mode
+from smart_spawn_plugin.models import BudgetChoice, Mode
 
 #: The home as written in shipped files (manifest, docs); ``~`` is expanded when read.
 DEFAULT_HOME_TEXT: Final = "~/.smart-spawn"
@@ -310,10 +310,13 @@ class Settings(BaseSettings):
         validation_alias=_alias("apiUrl", "api_url"),
         description="Routing API base URL; unset or 'local' uses the in-process engine.",
     )
-    default_budget: Budget = Field(
+    default_budget: BudgetChoice = Field(
         default="medium",
         validation_alias=_alias("defaultBudget", "default_budget"),
-        description="Budget used when a request names none: low, medium, high or any.",
+        description=(
+            "Budget used when a request names none: low, medium, high, any, or auto (the tier "
+            "follows the task's complexity and category)."
+        ),
     )
     default_mode: Mode = Field(
         default="single",

@@ -16,6 +16,10 @@ CATEGORIES: Final[tuple[Category, ...]] = get_args(Category)
 
 Budget = Literal["low", "medium", "high", "any"]
 BUDGETS: Final[tuple[Budget, ...]] = get_args(Budget)
+#: What a request may ask for: a tier, or ``auto`` (the tier follows the task's complexity and
+#: category; see ``engine.select.budget.auto_budget``).
+BudgetChoice = Literal["low", "medium", "high", "any", "auto"]
+BUDGET_CHOICES: Final[tuple[BudgetChoice, ...]] = get_args(BudgetChoice)
 
 Tier = Literal["premium", "standard", "budget"]
 TIERS: Final[tuple[Tier, ...]] = get_args(Tier)

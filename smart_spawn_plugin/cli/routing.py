@@ -8,13 +8,14 @@ remote API apply here as everywhere. Views live in :mod:`.routing_views`.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import smart_spawn_plugin.cli.routing_views as views
 from smart_spawn_plugin.cli.base import Context, Subcommands, command, csv
-from smart_spawn_plugin.vocab import BUDGETS, CAPABILITIES, CATEGORIES, STRATEGIES, TIERS
+from smart_spawn_plugin.vocab import BUDGET_CHOICES, CAPABILITIES, CATEGORIES, STRATEGIES, TIERS
 
 if TYPE_CHECKING:
     from smart_spawn_plugin.engine.select.requests import PickRequest
@@ -41,7 +42,11 @@ def weights(value: str) -> dict[str, float]:
 
 def _selection_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("task", nargs="?", help="the task, in plain words (or give --category)")
-    p.add_argument("--budget", choices=BUDGETS, help="price tier (default: settings, medium)")
+    p.add_argument(
+        "--budget",
+        choices=BUDGET_CHOICES,
+        help="price tier, or auto (from the task's complexity; default: settings, medium)",
+    )
     p.add_argument("--category", choices=CATEGORIES, help="use this category; skip classifying")
     p.add_argument(
         "--exclude", type=csv, default=[], metavar="IDS", help="model ids to leave out, a,b"
@@ -122,6 +127,11 @@ def register(sub: Subcommands) -> None:
         json_lines=True,
     )
     p.add_argument("tasks", nargs="*", metavar="TASK", help="task texts (default: stdin lines)")
+    p.add_argument(
+        "--jsonl",
+        action="store_true",
+        help='read JSON lines {"task": ...} from stdin (tasks may contain newlines)',
+    )
 
     command(sub, "status", status, help="catalog and per-source health", view=views.status)
 
@@ -209,13 +219,39 @@ def compare(ctx: Context) -> object:
     return result
 
 
+def _jsonl_tasks(text: str) -> list[str]:
+    """The ``task`` of each JSON line (blank lines skipped); InvalidParam names a bad line."""
+    from smart_spawn_plugin.errors import InvalidParam
+
+    tasks: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise InvalidParam(f"stdin line {number}: not JSON ({exc})", field="task") from exc
+        task = row.get("task") if isinstance(row, dict) else None
+        if not isinstance(task, str) or not task.strip():
+            raise InvalidParam(
+                f'stdin line {number}: expected {{"task": "<non-empty text>"}}', field="task"
+            )
+        tasks.append(task)
+    return tasks
+
+
 def classify(ctx: Context) -> object:
     from smart_spawn_plugin.engine.classify.classifier import classify as classify_text
-    from smart_spawn_plugin.errors import MissingParam
+    from smart_spawn_plugin.errors import InvalidParam, MissingParam
 
-    tasks = [t for t in ctx.args.tasks if t.strip()] or [
-        line for line in sys.stdin.read().splitlines() if line.strip()
-    ]
+    if ctx.args.jsonl:
+        if ctx.args.tasks:
+            raise InvalidParam("--jsonl reads stdin; give no task arguments", field="task")
+        tasks = _jsonl_tasks(sys.stdin.read())
+    else:
+        tasks = [t for t in ctx.args.tasks if t.strip()] or [
+            line for line in sys.stdin.read().splitlines() if line.strip()
+        ]
     if not tasks:
         raise MissingParam("give task texts as arguments or one per line on stdin", field="task")
     out: list[dict[str, object]] = []

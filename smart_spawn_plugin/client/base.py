@@ -62,6 +62,8 @@ class OutcomeReport(Wire):
     rating: int = Field(ge=1, le=5)
     context: str | None = None
     implicit: bool = False
+    #: the task the rated spawn did; an explicit rating with it is remembered for similar tasks
+    task: str | None = Field(default=None, max_length=20_000)
 
     @field_validator("rating", mode="before")
     @classmethod

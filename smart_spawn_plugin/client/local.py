@@ -29,15 +29,18 @@ from typing import Final
 
 from smart_spawn_plugin.client.base import OutcomeReport, Routed, SpawnLogEntry
 from smart_spawn_plugin.engine.catalog.service import CatalogService
+from smart_spawn_plugin.engine.classify.classifier import strip_prefixes
 from smart_spawn_plugin.engine.select.queries import Comparison, compare, recommend
 from smart_spawn_plugin.engine.select.requests import Decision, PickRequest, RecommendResult
 from smart_spawn_plugin.engine.select.selection import Selector
 from smart_spawn_plugin.errors import InvalidParam
 from smart_spawn_plugin.feedback.adjuster import FeedbackScores
+from smart_spawn_plugin.feedback.memory import PersonalMemory
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import Category, bare_model_id
 from smart_spawn_plugin.store.community import CommunityStore
 from smart_spawn_plugin.store.db import data_version
+from smart_spawn_plugin.store.memory import MemoryStore
 from smart_spawn_plugin.store.ratings import RatingRow, RatingsStore
 from smart_spawn_plugin.store.spawnlog import SpawnLogStore, SpawnRecord, SpawnRow
 
@@ -68,12 +71,14 @@ class LocalRecommender:
         community: CommunityStore,
         *,
         version: Callable[[], int] | None = None,
+        memory: PersonalMemory | None = None,
     ) -> None:
         self.catalog = catalog
         self.ratings = ratings
         self.spawns = spawns
         self.community = community
         self.scores = FeedbackScores(ratings, community, version=version)
+        self.memory = memory
         self._listeners: list[Callable[[], None]] = []
 
     @classmethod
@@ -86,6 +91,7 @@ class LocalRecommender:
             SpawnLogStore(db),
             CommunityStore(db),
             version=lambda: data_version(db),
+            memory=PersonalMemory(MemoryStore(db)),
         )
 
     # ---- routing ----
@@ -97,7 +103,8 @@ class LocalRecommender:
     def selector_for(self, user_key: str, tags: list[str] | None = None) -> Selector:
         """A selector blending ``user_key``'s feedback (and their ``tags`` ratings), for
         picking many steps of one plan with one read of the scores."""
-        return self.catalog.selector(self.scores.adjuster(user_key, list(tags or [])))
+        adjuster = self.scores.adjuster(user_key, list(tags or []))
+        return self.catalog.selector(adjuster).with_memory(self.memory)
 
     def pick_now(self, request: PickRequest) -> Decision:
         """The decision for ``request`` (synchronous; ``NoModel`` when nothing qualifies)."""
@@ -182,6 +189,10 @@ class LocalRecommender:
             source=IMPLICIT if report.implicit else "explicit",
         )
         self.rankings_changed()
+        if self.memory is not None and report.task and not report.implicit:
+            query = strip_prefixes(report.task)[0]
+            if query.strip():
+                self.memory.remember_rating(user_key, query, report.model, report.rating)
         logger.info(
             "rating_recorded", model=report.model, rating=report.rating, implicit=report.implicit
         )

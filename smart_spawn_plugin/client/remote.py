@@ -28,7 +28,7 @@ from pydantic import BaseModel, JsonValue, ValidationError
 
 from smart_spawn_plugin.client.base import OutcomeReport, Routed, SpawnLogEntry
 from smart_spawn_plugin.client.local import LocalRecommender
-from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES
+from smart_spawn_plugin.engine.select.budget import AUTO_DEFAULT, BUDGET_RANGES
 from smart_spawn_plugin.engine.select.requests import (
     BudgetRangeOut,
     Decision,
@@ -243,7 +243,7 @@ def _decision(body: JsonValue, request: PickRequest) -> Decision:
         pick = _OriginalPick.model_validate(data)
     except ValidationError as exc:
         raise RemoteUnavailable(f"/pick answered an unexpected shape: {exc.errors()[0]}") from exc
-    budget = pick.budget or request.budget
+    budget = pick.budget or (request.budget if request.budget != "auto" else AUTO_DEFAULT)
     rng = BUDGET_RANGES[budget]
     category = pick.category or request.category
     if category is None:

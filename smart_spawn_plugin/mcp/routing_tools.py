@@ -19,18 +19,30 @@ from smart_spawn_plugin.engine.plan.decompose import StepModel
 from smart_spawn_plugin.engine.plan.decompose import decompose as split_plan
 from smart_spawn_plugin.engine.plan.swarm import SwarmTask, estimate_cost
 from smart_spawn_plugin.engine.plan.swarm import swarm as split_swarm
+from smart_spawn_plugin.engine.select.budget import concrete_budget
 from smart_spawn_plugin.engine.select.queries import list_models
 from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.errors import MissingParam, NoModel
 from smart_spawn_plugin.mcp.results import guard
 from smart_spawn_plugin.mcp.state import McpState
-from smart_spawn_plugin.models import Budget, Capability, Category, Pricing, Strategy, Tier
+from smart_spawn_plugin.models import (
+    Budget,
+    BudgetChoice,
+    Capability,
+    Category,
+    Pricing,
+    Strategy,
+    Tier,
+)
 from smart_spawn_plugin.roles import compose as compose_role
 from smart_spawn_plugin.roles import parse_compose_request
 
 TaskArg = Annotated[str | None, Field(description="The task text (or give category).")]
 CategoryArg = Annotated[Category | None, Field(description="Skip classification.")]
-BudgetArg = Annotated[Budget | None, Field(description="low, medium, high or any.")]
+BudgetArg = Annotated[
+    BudgetChoice | None,
+    Field(description="low, medium, high, any, or auto (from the task's complexity)."),
+]
 TagsArg = Annotated[
     list[str], Field(max_length=20, description="Context tags, e.g. ['python', 'fastapi'].")
 ]
@@ -44,7 +56,7 @@ def register(server: MCPServer[Any], rt: McpState) -> None:  # noqa: C901  # mcc
     def request(
         task: str | None,
         category: Category | None,
-        budget: Budget | None,
+        budget: BudgetChoice | None,
         **more: Any,
     ) -> PickRequest:
         if not (task and task.strip()) and category is None:
@@ -139,7 +151,7 @@ def register(server: MCPServer[Any], rt: McpState) -> None:  # noqa: C901  # mcc
 
         async def body() -> object:
             tags = ",".join(context) or None
-            chosen = budget or default_budget
+            chosen = concrete_budget(budget or default_budget, task, None)
             if shape == "plan":
                 plan = split_plan(task, budget=chosen, context=tags)
                 for step in plan.steps:
@@ -185,6 +197,13 @@ def register(server: MCPServer[Any], rt: McpState) -> None:  # noqa: C901  # mcc
             float, Field(ge=1, le=5, description="1 (bad) to 5 (excellent); rounded half up")
         ],
         context: TagsArg = [],  # noqa: B006
+        task: Annotated[
+            str | None,
+            Field(
+                max_length=20_000,
+                description="The task it did: a very similar task later follows this rating.",
+            ),
+        ] = None,
     ) -> CallToolResult:
         """Rate how a model did on a category; your next picks take it into account."""
 
@@ -194,6 +213,7 @@ def register(server: MCPServer[Any], rt: McpState) -> None:  # noqa: C901  # mcc
                 category=category,
                 rating=stars(rating),
                 context=",".join(context) or None,
+                task=task,
             )
             report = rt.runtime.local.checked(report)
             await rt.runtime.rate(report)

@@ -17,7 +17,7 @@ from smart_spawn_plugin.errors import InvalidParam, MissingParam, RateLimited, U
 from smart_spawn_plugin.models import (
     CAPABILITIES,
     CATEGORIES,
-    Budget,
+    BudgetChoice,
     Capability,
     Category,
     Strategy,
@@ -59,7 +59,7 @@ class SelectionQuery(p.Query):
 
     task: str | None = Field(None, description="Task text (1-200 chars) or a category name.")
     category: Category | None = Field(None, description="Skip classification.")
-    budget: Budget = "medium"
+    budget: BudgetChoice = "medium"
     exclude: str | None = Field(None, description="Comma list of at most 50 model ids.")
     require: str | None = Field(
         None, description="Comma list: vision,functionCalling,json,reasoning"

@@ -210,3 +210,25 @@ def m007_providers(conn: sqlite3.Connection) -> None:
         )""",
         "CREATE INDEX routing_overrides_active ON routing_overrides (active, category)",
     )
+
+
+@migration
+def m008_routing_memory(conn: sqlite3.Connection) -> None:
+    """Personal routing memory: queries a user forced a tier on or rated, as sparse vectors."""
+    _run(
+        conn,
+        """CREATE TABLE routing_memory (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_key TEXT NOT NULL DEFAULT 'local',
+            kind TEXT NOT NULL CHECK (kind IN ('forced', 'rated')),
+            query TEXT NOT NULL,
+            vector TEXT NOT NULL,
+            tier TEXT CHECK (tier IN ('flagship', 'lightweight')),
+            model TEXT,
+            rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+            created_at TEXT NOT NULL,
+            CHECK ((kind = 'forced') = (tier IS NOT NULL)),
+            CHECK ((kind = 'rated') = (model IS NOT NULL AND rating IS NOT NULL))
+        )""",
+        "CREATE INDEX routing_memory_user_time ON routing_memory (user_key, created_at)",
+    )

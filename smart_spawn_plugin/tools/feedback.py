@@ -40,6 +40,11 @@ class FeedbackArgs(BaseModel):
     context: str | None = Field(
         default=None, max_length=1000, description="Context tags, e.g. 'typescript,nextjs'."
     )
+    task: str | None = Field(
+        default=None,
+        max_length=20_000,
+        description="The task the model did: a very similar task later follows this rating.",
+    )
 
 
 def parameters_schema() -> dict[str, Any]:
@@ -61,6 +66,7 @@ async def record_feedback(
                 category=args.category,
                 rating=stars(args.rating),
                 context=args.context,
+                task=args.task,
             )
         )
         reported = await runtime.rate(report, user_key=user_key)

@@ -35,8 +35,9 @@ from smart_spawn_plugin.contract import (
     ToolResult,
     ToolSpec,
 )
+from smart_spawn_plugin.engine.select.budget import concrete_budget
 from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
-from smart_spawn_plugin.models import Budget, Category, Mode, Strategy
+from smart_spawn_plugin.models import BudgetChoice, Category, Mode, Strategy
 from smart_spawn_plugin.modes import MODES, ModeRequest, RunContext, recommend_mode, run_mode
 from smart_spawn_plugin.modes.base import StepSpec
 from smart_spawn_plugin.runtime import Runtime
@@ -62,7 +63,10 @@ class SmartSpawnArgs(BaseModel):
         default="auto", description="Task category; auto = classify the task text."
     )
     mode: Mode | None = Field(default=None, description="Spawn mode (default: defaultMode).")
-    budget: Budget | None = Field(default=None, description="Budget (default: defaultBudget).")
+    budget: BudgetChoice | None = Field(
+        default=None,
+        description="Budget, or auto from the task's complexity (default: defaultBudget).",
+    )
     collective_count: int | None = Field(
         default=None, ge=2, le=5, description="Models in collective mode (2-5)."
     )
@@ -107,7 +111,11 @@ def mode_request(args: SmartSpawnArgs, runtime: Runtime, *, user_key: str = "loc
     data: dict[str, object] = {
         "task": args.task,
         "category": None if args.category == "auto" else args.category,
-        "budget": args.budget or s.default_budget,
+        "budget": concrete_budget(
+            args.budget or s.default_budget,
+            args.task,
+            None if args.category == "auto" else args.category,
+        ),
         "collective_count": args.collective_count or s.collective_count,
         "label": args.label,
         "context": args.context or [],

@@ -22,6 +22,7 @@ TABLES = {
     "provider_usage_marks",
     "provider_shifts",
     "routing_overrides",
+    "routing_memory",
 }
 
 

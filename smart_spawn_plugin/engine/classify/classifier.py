@@ -56,7 +56,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
 from smart_spawn_plugin.models import CATEGORIES, Category
 
-from .rules import LONG_TEXT_CHARS, RULE_CHARS, Signals, boosts, detect_signals, signals
+from .complexity import complexity
+from .rules import (
+    CODE_LOOK,
+    LONG_TEXT_CHARS,
+    RULE_CHARS,
+    Signals,
+    boosts,
+    detect_signals,
+    signals,
+)
 from .textfeatures import (
     MAX_CHARS,
     STOPWORDS,
@@ -65,6 +74,7 @@ from .textfeatures import (
     meta_features,
     normalize,
     token_sets,
+    tokens,
 )
 
 __all__ = [
@@ -76,6 +86,7 @@ __all__ = [
     "classify",
     "detect_signals",
     "load_model",
+    "strip_prefixes",
 ]
 
 MODEL_FILE: Final = "model.json.gz"
@@ -83,6 +94,9 @@ FORMAT_VERSION: Final = 1
 
 #: Below this winner probability an ``L:`` task falls back to fast-cheap.
 LIGHTWEIGHT_KEEP: Final = 0.6
+#: Below this winner probability, a winner without readable evidence and without a rule that
+#: speaks for it falls back to general (the catch-all category).
+UNSURE: Final = 0.6
 
 _PREFIX_RE: Final = re.compile(r"^\s*(force|fast|f|l|旗舰|轻量)\s*[:：]\s*", re.IGNORECASE)
 _FLAGSHIP: Final = frozenset({"f", "force", "旗舰"})
@@ -317,7 +331,7 @@ def _softmax(logits: Sequence[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _strip_prefixes(text: str) -> tuple[str, bool, bool]:
+def strip_prefixes(text: str) -> tuple[str, bool, bool]:
     """Remove up to two override prefixes; return (rest, flagship, lightweight)."""
     flagship = lightweight = False
     for _ in range(2):
@@ -357,19 +371,22 @@ class Classifier:
         """
         if not isinstance(text, str) or not text.strip():
             raise InvalidParam("task must be a non-empty string", field="task")
-        rest, flagship, lightweight = _strip_prefixes(text)
+        rest, flagship, lightweight = strip_prefixes(text)
         if not rest.strip():
             raise InvalidParam("task is empty after its override prefix", field="task")
         fired = [name for name, on in (("flagship", flagship), ("lightweight", lightweight)) if on]
 
         named = _CATEGORY_ALIASES.get(" ".join(normalize(rest).split())) if len(rest) < 64 else None
         if named is not None:
+            onehot = {c: (1.0 if c == named else 0.0) for c in CATEGORIES}
+            norm = normalize(rest)
+            level = complexity(rest, norm, set(tokens(norm)), named)
             return Classification(
                 category=named,
                 confidence=1.0,
-                scores={c: (1.0 if c == named else 0.0) for c in CATEGORIES},
+                scores=onehot,
                 signals=detect_signals(rest, named).model_copy(
-                    update={"flagship": flagship, "lightweight": lightweight}
+                    update={"flagship": flagship, "lightweight": lightweight, "complexity": level}
                 ),
                 override="+".join(["category", *fired]),
                 reason=f"the task names the category {named!r}",
@@ -385,7 +402,7 @@ class Classifier:
         raw = clip(text)
         norm = normalize(raw)
         ts = token_sets(norm)
-        meta = meta_features(raw, ts.cjk)
+        meta = meta_features(raw, ts.cjk, norm)
         logits, value = model.token_logits(ts, meta)
         if len(text) <= MAX_CHARS and len(text) <= RULE_CHARS:
             head_norm, head_words, head_cjk = norm, ts.raw_words, ts.cjk
@@ -394,10 +411,13 @@ class Classifier:
             head_ts = token_sets(head_norm)
             head_words, head_cjk = head_ts.raw_words, head_ts.cjk
         rules: list[str] = []
+        backed: set[str] = set()  # categories a rule spoke for
         for cat, boost, label in boosts(text[:RULE_CHARS], head_norm, head_words, head_cjk):
             if cat in model.classes:
                 logits[model.classes.index(cat)] += boost
                 rules.append(label)
+                if boost > 0:
+                    backed.add(cat)
         probs = _softmax(logits)
         idx = max(range(len(probs)), key=probs.__getitem__)
         category: Category = model.classes[idx]
@@ -406,11 +426,28 @@ class Classifier:
         scores.update({c: round(p, 4) for c, p in zip(model.classes, probs, strict=True)})
 
         evidence = model.evidence(ts, meta, value, idx)
+        unsure: str | None = None
+        if (
+            not evidence
+            and category not in backed
+            and category != "general"
+            and confidence < UNSURE
+            and "general" in model.classes
+        ):
+            # Nothing readable speaks for the winner: it won on priors and sub-word noise. A
+            # general assistant is the catch-all category ("everything else").
+            unsure = f"no clear evidence; the model leaned {category} at p={confidence:.2f}"
+            idx = model.classes.index("general")
+            category = model.classes[idx]
+            confidence = probs[idx]
+            evidence = []
         reason = f"{category} (p={confidence:.2f})"
         if evidence:
             reason += ": " + ", ".join(repr(e) for e in evidence)
         if rules:
             reason += "; rules: " + ", ".join(rules)
+        if unsure:
+            reason += f" ({unsure})"
 
         if (
             lightweight
@@ -422,6 +459,7 @@ class Classifier:
             # The user's hint decides here; report at least an even-odds confidence.
             confidence = max(scores["fast-cheap"], 0.5)
 
+        level = complexity(text, head_norm, head_words, category, code_look=CODE_LOOK in rules)
         if len(text) <= LONG_TEXT_CHARS and len(text) <= RULE_CHARS:
             sig = signals(
                 text,
@@ -431,10 +469,11 @@ class Classifier:
                 category,
                 flagship=flagship,
                 lightweight=lightweight,
+                complexity=level,
             )
         else:
             sig = detect_signals(text, category).model_copy(
-                update={"flagship": flagship, "lightweight": lightweight}
+                update={"flagship": flagship, "lightweight": lightweight, "complexity": level}
             )
         return Classification(
             category=category,

@@ -227,6 +227,8 @@ def _meta(raw: str) -> list[str]:
         out.append("m:math")
     if raw.rstrip().endswith(("?", "？")):
         out.append("m:q")
+    if raw.count("?") + raw.count("？") >= 2:
+        out.append("m:qs")
     return out
 
 
@@ -237,7 +239,8 @@ class TokenSets(NamedTuple):
     up in its own table, so no prefixed strings are built on the hot path.
     """
 
-    words: set[str]  #: ``w:`` word unigrams (digits → 0), function words left out
+    words: set[str]  #: ``w:`` word unigrams (digits → 0), function words and single characters
+    #: (option labels "b", variables "x") left out
     bigrams: set[str]  #: ``b:`` adjacent word pairs, "a b" (a CJK run breaks a pair)
     grams: set[str]  #: ``c:`` character 3-grams of each ``<word>`` (≥ 3 letters, not a number)
     chars: set[str]  #: ``z:`` CJK characters, common function characters left out
@@ -291,7 +294,7 @@ def token_sets(norm: str) -> TokenSets:
         keys = [e[0] for e in entries]
         by_key = dict(entries)
         return TokenSets(
-            words=by_key.keys() - STOPWORDS,
+            words={k for k in by_key if len(k) > 1} - STOPWORDS,
             bigrams=set(map(" ".join, pairwise(keys))),
             grams=set().union(*by_key.values()),
             chars=set(),
@@ -312,7 +315,7 @@ def token_sets(norm: str) -> TokenSets:
         if len(run) > 1:
             pairs.update(map(operator.add, run, run[1:]))
     return TokenSets(
-        words=by_key.keys() - STOPWORDS,
+        words={k for k in by_key if len(k) > 1} - STOPWORDS,
         bigrams={a + " " + b for a, b in pairwise(keys) if a and b},
         grams=set().union(*by_key.values()),
         chars=set().union(*runs) - STOPCHARS,
@@ -322,9 +325,10 @@ def token_sets(norm: str) -> TokenSets:
     )
 
 
-def meta_features(raw: str, cjk: bool) -> list[str]:
+def meta_features(raw: str, cjk: bool, norm: str | None = None) -> list[str]:
     """Shape features of the (clipped, not normalised) text: length bucket, maths look, a
-    question, CJK script. Their value is 1."""
+    question, several questions, CJK script. Their value is 1. (``norm`` is
+    accepted for callers that have it; no meta feature needs it.)"""
     out = _meta(raw)
     if cjk:
         out.append("m:cjk")
@@ -338,7 +342,8 @@ def features(text: str) -> dict[str, float]:
     so long and short prompts live on one scale; meta features (``m:``) have value 1.
     """
     raw = clip(text)
-    ts = token_sets(normalize(raw))
+    norm = normalize(raw)
+    ts = token_sets(norm)
     out: dict[str, float] = {}
     n = ts.size()
     if n:
@@ -351,6 +356,6 @@ def features(text: str) -> dict[str, float]:
             ("y:", ts.pairs),
         ):
             out.update(dict.fromkeys([prefix + name for name in names], value))
-    for name in meta_features(raw, ts.cjk):
+    for name in meta_features(raw, ts.cjk, norm):
         out[name] = 1.0
     return out

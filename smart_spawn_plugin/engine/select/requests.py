@@ -6,6 +6,7 @@ from pydantic import Field
 
 from smart_spawn_plugin.models import (
     Budget,
+    BudgetChoice,
     Capability,
     Category,
     Effort,
@@ -23,7 +24,7 @@ class PickRequest(Wire):
 
     task: str | None = None
     category: Category | None = None
-    budget: Budget = "medium"
+    budget: BudgetChoice = "medium"
     exclude: list[str] = Field(default_factory=list)
     require: list[Capability] = Field(default_factory=list)
     min_context: int = Field(default=0, ge=0, le=10_000_000)
@@ -63,7 +64,7 @@ class RunnerUp(Wire):
 class ClassificationOut(Wire):
     category: Category
     confidence: float
-    signals: dict[str, str | bool]
+    signals: dict[str, str | bool | float]
     override: str | None = None
 
 
@@ -97,6 +98,10 @@ class Decision(Wire):
     effort: Effort | None = None
     #: true when the pick's long-context prices applied (``pricing.longContext``)
     long_context_price: bool = False
+    #: why the budget is what it is when ``auto``, an ``F:``/``L:`` prefix or a memory chose it
+    budget_reason: str | None = None
+    #: the personal memory that decided, when one did
+    memory: str | None = None
 
 
 class Recommendation(Wire):

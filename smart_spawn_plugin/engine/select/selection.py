@@ -16,12 +16,13 @@ the best-ranked one so runner-ups are real alternatives.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
-from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES, wider_budgets
+from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES, auto_budget, wider_budgets
 from smart_spawn_plugin.engine.select.context_boost import context_boost, normalize_tags
 from smart_spawn_plugin.engine.select.explain import (
     compare_text,
@@ -30,6 +31,7 @@ from smart_spawn_plugin.engine.select.explain import (
     reason_text,
     why_above,
 )
+from smart_spawn_plugin.engine.select.memory import ForcedTier, MemoryRecall, RoutingMemory
 from smart_spawn_plugin.engine.select.ranked import Ranked
 from smart_spawn_plugin.engine.select.requests import (
     BudgetRangeOut,
@@ -86,14 +88,24 @@ class Resolved:
     classification: ClassificationOut | None
     #: long-context pricing: None (ordinary prices), a prompt size, or ASSUME_LONG
     prompt_tokens: int | None = None
+    #: why the budget is what it is when ``auto``, a prefix or a memory chose it
+    budget_note: str | None = None
+    #: the personal memory the pick follows
+    memory: MemoryRecall | None = None
 
 
 class Selector:
     """Stateless selection over one catalog snapshot. Cheap to build; build one per catalog."""
 
-    def __init__(self, catalog: Catalog, adjuster: ScoreAdjuster | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        adjuster: ScoreAdjuster | None = None,
+        memory: RoutingMemory | None = None,
+    ) -> None:
         self.catalog = catalog
         self.adjuster = adjuster
+        self.memory = memory
         self.by_id = {m.id: m for m in catalog.models}
         self._facts = [Facts.of(m, self.by_id) for m in catalog.models]
         self._by_id = {f.model.id: f for f in self._facts}
@@ -116,23 +128,48 @@ class Selector:
             table = self._long_tables[tokens] = (facts, {f.model.id: f for f in facts})
         return table
 
+    def with_memory(self, memory: RoutingMemory | None) -> Selector:
+        """This selector (same catalog, adjuster and presorted rankings) with ``memory``."""
+        clone = copy.copy(self)
+        clone.memory = memory
+        return clone
+
     def resolve(self, request: PickRequest) -> Resolved:
         """Category from the request or the task text; classification signals applied."""
+        from smart_spawn_plugin.engine.classify.classifier import classify, strip_prefixes
+
         if request.category is not None:
+            if request.budget != "auto":
+                return Resolved(
+                    request.category,
+                    request.budget,
+                    request.strategy,
+                    request,
+                    None,
+                    request.prompt_tokens,
+                )
+            level = None
+            if request.task and request.task.strip():
+                level = classify(request.task).signals.complexity
+            tier, auto_note = auto_budget(level, request.category)
             return Resolved(
                 request.category,
-                request.budget,
+                tier,
                 request.strategy,
                 request,
                 None,
                 request.prompt_tokens,
+                budget_note=auto_note,
             )
         if not request.task or not request.task.strip():
             raise MissingParam("task parameter is required", field="task")
-        from smart_spawn_plugin.engine.classify.classifier import classify
 
         result = classify(request.task)
         sig = result.signals
+        flagship, lightweight = sig.flagship, sig.lightweight
+        recall = self._recall(request, strip_prefixes(request.task)[0], flagship, lightweight)
+        if recall is not None and recall.kind == "forced":
+            flagship, lightweight = recall.tier == "flagship", recall.tier == "lightweight"
         req = request
         require = list(req.require)
         if sig.needs_vision and "vision" not in require:
@@ -145,12 +182,13 @@ class Selector:
             updates["context"] = [*req.context, tag]  # boost models strong in that language
         if sig.long_context:
             updates["min_context"] = max(req.min_context, LONG_CONTEXT_MIN)
+        if recall is not None and recall.model and (recall.rating or 0) <= 2:
+            updates["exclude"] = [*req.exclude, recall.model]
         req = req.model_copy(update=updates)
-        budget, strategy, category = req.budget, req.strategy, result.category
-        if sig.flagship:
-            budget, strategy = "any", "best_score"
-        if sig.lightweight:
-            budget = "low" if budget in ("medium", "high", "any") else budget
+        category = result.category
+        budget, strategy, note = _tier(
+            req, sig.complexity, category, flagship, lightweight, recall is not None
+        )
         out = ClassificationOut(
             category=category,
             confidence=round(result.confidence, 3),
@@ -159,15 +197,30 @@ class Selector:
                 "longContext": sig.long_context,
                 "tools": sig.tools,
                 "language": sig.language,
-                "flagship": sig.flagship,
-                "lightweight": sig.lightweight,
+                "flagship": flagship,
+                "lightweight": lightweight,
+                "complexity": sig.complexity,
             },
             override=result.override,
         )
         tokens = req.prompt_tokens
         if tokens is None and sig.long_context:
             tokens = ASSUME_LONG  # a long-context task: long-context prices apply
-        return Resolved(category, budget, strategy, req, out, tokens)
+        return Resolved(
+            category, budget, strategy, req, out, tokens, budget_note=note, memory=recall
+        )
+
+    def _recall(
+        self, request: PickRequest, query: str, flagship: bool, lightweight: bool
+    ) -> MemoryRecall | None:
+        """Remember a prefix-forced tier, or recall the memory a plain query follows."""
+        if self.memory is None:
+            return None
+        if flagship or lightweight:
+            tier: ForcedTier = "flagship" if flagship else "lightweight"
+            self.memory.remember_forced(request.user_key, query, tier)
+            return None
+        return self.memory.recall(request.user_key, query)
 
     def candidates(self, res: Resolved, budget: Budget | None = None) -> list[ModelRecord]:
         """Models passing the request's hard filters: budget, exclude, max price, required
@@ -251,12 +304,16 @@ class Selector:
         """The best model for the request, explained; raises NoModel naming the budget."""
         res = self.resolve(request)
         limit = 1 + max(3, res.request.fallbacks)
-        fast = self._fast_rank(res, limit)
+        liked = res.memory.model if res.memory and (res.memory.rating or 0) >= 4 else None
+        fast = None if liked else self._fast_rank(res, limit)
         if fast is not None:
             ranked, count = fast
         else:
             cands = self.candidates(res)
-            ranked, count = self.rank(cands, res, limit=limit), len(cands)
+            ranked, count = self.rank(cands, res), len(cands)
+            if liked:  # a remembered good rating on a very similar query: that model first
+                ranked.sort(key=lambda r: r.model.id != liked and r.model.id.split(":")[0] != liked)
+            ranked = ranked[:limit]
         if on_ranked is not None:
             on_ranked(len(ranked))
         if not ranked:
@@ -376,18 +433,28 @@ class Selector:
             tier=BudgetRangeOut(min=rng.min, max=None if math.isinf(rng.max) else rng.max),
             model_tier=model.tier,
             candidate_count=count,
-            reason=reason_text(
-                model,
-                res.category,
-                res.budget,
-                top.score,
-                top.personal,
-                top.boost,
-                res.strategy,
-                effort=effort,
-                long_price=facts[model.id].blended if long_price else None,
-                phrase=self._phrase(model, res.category),
+            reason="; ".join(
+                part
+                for part in (
+                    res.budget_note,
+                    res.memory.explain() if res.memory else None,
+                    reason_text(
+                        model,
+                        res.category,
+                        res.budget,
+                        top.score,
+                        top.personal,
+                        top.boost,
+                        res.strategy,
+                        effort=effort,
+                        long_price=facts[model.id].blended if long_price else None,
+                        phrase=self._phrase(model, res.category),
+                    ),
+                )
+                if part
             ),
+            budget_reason=res.budget_note,
+            memory=res.memory.explain() if res.memory else None,
             category=res.category,
             confidence=confidence_of(provenance, margin, res.classification),
             strategy=res.strategy,
@@ -411,6 +478,34 @@ class Selector:
             effort=effort,
             long_context_price=long_price,
         )
+
+
+def _tier(
+    req: PickRequest,
+    complexity: float,
+    category: Category,
+    flagship: bool,
+    lightweight: bool,
+    from_memory: bool,
+) -> tuple[Budget, Strategy, str | None]:
+    """The budget and strategy of a classified task, and the note that explains them:
+    ``auto`` follows complexity × category; a flagship/lightweight prefix (or the memory of
+    one) wins over any budget, and the note says so."""
+    note: str | None = None
+    strategy = req.strategy
+    if req.budget == "auto":
+        budget, note = auto_budget(complexity, category)
+    else:
+        budget = req.budget
+    why = "a personal memory" if from_memory else "the prefix"
+    over = f" (wins over {note})" if note else ""
+    if flagship:
+        budget, strategy = "any", "best_score"
+        note = f"flagship from {why}: any budget, best score{over}"
+    if lightweight:
+        budget = "low" if budget in ("medium", "high", "any") else budget
+        note = f"lightweight from {why}: {budget} budget{over}"
+    return budget, strategy, note
 
 
 def _ratio(a: float, b: float) -> float | None:

@@ -7,13 +7,13 @@ import pytest
 
 from smart_spawn_plugin.engine.select.requests import ClassificationOut
 from smart_spawn_plugin.errors import InvalidParam
-from smart_spawn_plugin.models import BUDGETS, STRATEGIES
+from smart_spawn_plugin.models import BUDGET_CHOICES, STRATEGIES
 from smart_spawn_plugin.server.dashboard.views_ops import ago, provider_of
 from smart_spawn_plugin.server.dashboard.views_routing import TryForm, choices, signal_chips
 
 
 def test_choices_follow_the_engine_request_type() -> None:
-    assert choices("budget") == BUDGETS
+    assert choices("budget") == BUDGET_CHOICES  # the engine accepts "auto" too
     assert choices("strategy") == STRATEGIES
     assert choices("no_such_field") == ()
 
