@@ -48,7 +48,7 @@ def decision(d: Any, term: Term) -> None:
         term.line(f"  classified as {c.category} ({c.confidence:.2f})", style="dim")
     if d.evidence:
         ev = ", ".join(  # raw → normalised; "≈" marks an imputed figure
-            f"{e.benchmark} {'≈' if e.imputed else ''}{e.raw:g} → {e.normalized:.0f}"
+            f"{e.benchmark} {'≈' if e.imputed else ''}{e.raw:.1f} → {e.normalized:.0f}"
             for e in d.evidence[:6]
         )
         term.line(f"  evidence: {ev}", style="dim")
