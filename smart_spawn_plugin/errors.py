@@ -148,6 +148,13 @@ class UpstreamError(SmartSpawnError):
         self.status_code = status_code
 
 
+class UpstreamRejected(InvalidInput):
+    """A model provider refused the request itself (a 4xx that another model would refuse
+    too: a bad tool schema, a bad parameter); passed on to the client, never retried."""
+
+    code = "UPSTREAM_REJECTED"
+
+
 class SpawnTimeout(SmartSpawnError):
     status = 504
     code = "TIMEOUT"

@@ -429,6 +429,26 @@ class Settings(BaseSettings):
         json_schema_extra={"sensitive": True},
     )
 
+    show_routing_card: bool = Field(
+        default=False,
+        validation_alias=_alias("showRoutingCard", "show_routing_card"),
+        description="Prepend a routing card (model, score, price, why) to answers of "
+        "smart-spawn/auto (OpenAI-compatible endpoint and the gateway's chat).",
+    )
+    passthrough_model: str | None = Field(
+        default=None,
+        validation_alias=_alias("passthroughModel", "passthrough_model"),
+        description="Model that answers short messages and slash commands sent to "
+        "smart-spawn/auto (unset: they are routed as fast-cheap, low budget).",
+    )
+    passthrough_max_chars: int = Field(
+        default=20,
+        ge=0,
+        le=10_000,
+        validation_alias=_alias("passthroughMaxChars", "passthrough_max_chars"),
+        description="A message to smart-spawn/auto this short (characters) is passed through.",
+    )
+
     providers: ProvidersSection = Field(
         default_factory=ProvidersSection,
         validation_alias=_alias("providers", "providers"),

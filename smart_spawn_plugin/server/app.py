@@ -22,6 +22,7 @@ from smart_spawn_plugin import __version__
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.server import (
+    openai_compat,
     routes_catalog,
     routes_feedback,
     routes_meta,
@@ -52,6 +53,7 @@ _ROUTERS = (
     routes_plan.router,
     routes_roles.router,
     routes_providers.router,
+    openai_compat.router,
 )
 
 

@@ -12,6 +12,9 @@ reply (``server.always(model, reply)``) or ``server.default`` answers. Every req
 in ``server.requests``; ``server.max_in_flight`` is the highest number of requests in progress
 at once (to check concurrency limits).
 
+A request with ``stream: true`` gets the reply as server-sent events (one chunk per word, tool
+calls in one chunk, usage last when ``stream_options.include_usage``), like OpenAI's.
+
 Use it from pytest through the ``fake_openai`` fixture (tests/gateway/conftest.py), or directly::
 
     with FakeOpenAIServer() as server:
@@ -53,6 +56,9 @@ class FakeReply:
     raw: str | None = None
     served_model: str | None = None
     finish_reason: str | None = None
+    #: for ``stream: true`` requests: after this many content chunks, an SSE error event and
+    #: the end of the body (a mid-stream failure)
+    stream_fail_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +217,33 @@ def completion_body(model: str, reply: FakeReply, index: int) -> dict[str, Any]:
     }
 
 
+def stream_events(model: str, reply: FakeReply, index: int, usage: bool) -> list[dict[str, Any]]:
+    """The chunks of a streamed reply (before ``[DONE]``); an ``error`` chunk after
+    ``reply.stream_fail_after`` content chunks."""
+    head = {"id": f"gen-{index}", "object": "chat.completion.chunk", "created": 0}
+    head["model"] = reply.served_model or model
+    words = (reply.content or "").split(" ") if reply.content else []
+    chunks: list[dict[str, Any]] = [
+        {**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]}
+    ]
+    for n, word in enumerate(words):
+        if reply.stream_fail_after is not None and n >= reply.stream_fail_after:
+            chunks.append({"error": {"code": 502, "message": "upstream died mid-stream"}})
+            return chunks
+        text = word if n == 0 else " " + word
+        chunks.append({**head, "choices": [{"index": 0, "delta": {"content": text}}]})
+    full = completion_body(model, reply, index)
+    message = full["choices"][0]["message"]
+    if reply.tool_calls:
+        calls = [{"index": n, **call} for n, call in enumerate(message["tool_calls"])]
+        chunks.append({**head, "choices": [{"index": 0, "delta": {"tool_calls": calls}}]})
+    finish = full["choices"][0]["finish_reason"]
+    chunks.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
+    if usage:
+        chunks.append({**head, "choices": [], "usage": full["usage"]})
+    return chunks
+
+
 def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # stdlib name
@@ -225,6 +258,19 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header(key, value)
             self.end_headers()
             self.wfile.write(data)
+
+        def _stream(self, chunks: list[dict[str, Any]]) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for chunk in chunks:
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.flush()
+                if "error" in chunk:
+                    return
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
@@ -248,6 +294,9 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 elif reply.status != 200:
                     error = {"error": {"code": reply.status, "message": reply.error_message}}
                     self._send(reply.status, json.dumps(error), reply.headers)
+                elif body.get("stream"):
+                    usage = bool((body.get("stream_options") or {}).get("include_usage"))
+                    self._stream(stream_events(model, reply, len(server.requests), usage))
                 else:
                     payload = completion_body(model, reply, len(server.requests))
                     self._send(200, json.dumps(payload), reply.headers)

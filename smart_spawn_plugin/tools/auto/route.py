@@ -1,0 +1,216 @@
+"""Per-message routing of a chat: which model answers a conversation sent to ``smart-spawn/auto``.
+
+One rule for every surface (the OpenAI-compatible endpoint, the gateway's ``resolve_model``):
+
+- the routed models are ``smart-spawn/auto`` (the default budget) and
+  ``smart-spawn/auto-low|medium|high|any``; any other model id is sent as named (``direct``);
+- the **last user message** is the task. A slash command (``/…``) or a message of at most
+  ``passthroughMaxChars`` characters goes to ``passthroughModel`` (``passthrough``); when none is
+  configured it is routed as ``fast-cheap`` on the ``low`` budget;
+- otherwise the one pick path (``Runtime.pick``: classification, budget, personal ratings,
+  providers and quotas) decides, requiring ``vision`` when the conversation holds an image and a
+  context window that fits it when it is long; the decision's fallbacks follow in order.
+
+:class:`RoutePlan` carries the candidates in order and what the response reports about them
+(:meth:`RoutePlan.header`, :func:`routing_card`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, Field
+
+from smart_spawn_plugin.engine.select.requests import Decision, PickRequest
+from smart_spawn_plugin.models import BUDGETS, Budget, Capability, Category
+from smart_spawn_plugin.runtime import Runtime
+
+ROUTED_PREFIX: Final = "smart-spawn/"
+AUTO: Final = "smart-spawn/auto"
+#: routed model id → its budget (None: the settings' default budget)
+ROUTED_MODELS: Final[dict[str, Budget | None]] = {
+    AUTO: None,
+    **{f"{AUTO}-{budget}": budget for budget in BUDGETS},
+}
+#: A conversation longer than this (estimated tokens) asks for a window that fits it.
+LONG_CONVERSATION_TOKENS: Final = 8_000
+#: Room left for the answer when a long conversation sets the minimum context window.
+ANSWER_ROOM_TOKENS: Final = 4_096
+_IMAGE_PARTS: Final = frozenset({"image_url", "input_image", "image"})
+
+Kind = Literal["routed", "passthrough", "direct"]
+
+
+def is_routed(model: str) -> bool:
+    """Whether ``model`` is one of the routed model ids."""
+    return model in ROUTED_MODELS
+
+
+def estimate_tokens(chars: int) -> int:
+    """A rough token count for ``chars`` characters of text (4 characters a token)."""
+    return (chars + 3) // 4
+
+
+def text_of(content: object) -> str:
+    """The text of an OpenAI message ``content`` (a string or a list of parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            str(part.get("text", ""))
+            for part in content
+            if isinstance(part, Mapping) and isinstance(part.get("text"), str)
+        )
+    return ""
+
+
+@dataclass(frozen=True)
+class ChatFeatures:
+    """What routing reads of a conversation."""
+
+    task: str
+    has_images: bool
+    tokens: int
+
+    @property
+    def long(self) -> bool:
+        return self.tokens > LONG_CONVERSATION_TOKENS
+
+    @property
+    def slash(self) -> bool:
+        return self.task.lstrip().startswith("/")
+
+
+def features(messages: Iterable[Mapping[str, Any]]) -> ChatFeatures:
+    """The last user message's text, whether any message holds an image, the estimated size."""
+    task, chars, images = "", 0, False
+    for message in messages:
+        content = message.get("content")
+        text = text_of(content)
+        chars += len(text)
+        if isinstance(content, list):
+            images = images or any(
+                isinstance(p, Mapping) and p.get("type") in _IMAGE_PARTS for p in content
+            )
+        if message.get("role") == "user":
+            task = text
+    return ChatFeatures(task=task.strip(), has_images=images, tokens=estimate_tokens(chars))
+
+
+class RoutePlan(BaseModel):
+    """The models to try, best first, and why."""
+
+    requested: str
+    kind: Kind
+    candidates: list[str] = Field(min_length=1)
+    category: Category
+    budget: Budget
+    reason: str
+    decision: Decision | None = None
+
+    def header(self, answered: str, failures: Sequence[str], run_id: str) -> str:
+        """The ``x-smart-spawn-route`` value: compact ASCII JSON (header-safe)."""
+        return json.dumps(
+            {
+                "model": answered,
+                "requested": self.requested,
+                "kind": self.kind,
+                "category": self.category,
+                "budget": self.budget,
+                "reason": self.reason,
+                "fallbacksUsed": list(failures),
+                "runId": run_id,
+            },
+            separators=(",", ":"),
+        )
+
+
+def _routed_budget(runtime: Runtime, model: str) -> Budget:
+    return ROUTED_MODELS[model] or runtime.settings.default_budget
+
+
+async def plan_route(
+    runtime: Runtime,
+    model: str,
+    messages: Sequence[Mapping[str, Any]],
+    *,
+    user_key: str = "local",
+) -> RoutePlan:
+    """The plan for a conversation sent to ``model`` (module docstring). Raises ``NoModel``
+    when nothing fits (from the pick path)."""
+    if not is_routed(model):
+        return RoutePlan(
+            requested=model,
+            kind="direct",
+            candidates=[model],
+            category="general",
+            budget="any",
+            reason="model named by the caller",
+        )
+    settings = runtime.settings
+    chat = features(messages)
+    budget = _routed_budget(runtime, model)
+    short = len(chat.task) <= settings.passthrough_max_chars
+    if (chat.slash or short) and not chat.has_images:
+        why = (
+            "slash command"
+            if chat.slash
+            else f"short message (<= {settings.passthrough_max_chars} chars)"
+        )
+        if settings.passthrough_model:
+            return RoutePlan(
+                requested=model,
+                kind="passthrough",
+                candidates=[settings.passthrough_model],
+                category="fast-cheap",
+                budget=budget,
+                reason=f"{why}: passthrough model",
+            )
+        request = PickRequest(
+            task=chat.task or "hello", category="fast-cheap", budget="low", user_key=user_key
+        )
+        routed = await runtime.pick(request)
+        return _plan_of(model, "passthrough", routed.decision, f"{why}: fast-cheap, low budget")
+    require: list[Capability] = ["vision"] if chat.has_images else []
+    min_context = chat.tokens + ANSWER_ROOM_TOKENS if chat.long else 0
+    request = PickRequest(
+        task=chat.task or "general chat",
+        budget=budget,
+        require=require,
+        min_context=min_context,
+        user_key=user_key,
+    )
+    routed = await runtime.pick(request)
+    return _plan_of(model, "routed", routed.decision, routed.decision.reason)
+
+
+def _plan_of(model: str, kind: Kind, decision: Decision, reason: str) -> RoutePlan:
+    candidates = list(dict.fromkeys([decision.id, *decision.fallbacks]))
+    return RoutePlan(
+        requested=model,
+        kind=kind,
+        candidates=candidates,
+        category=decision.category,
+        budget=decision.budget,
+        reason=reason,
+        decision=decision,
+    )
+
+
+def routing_card(
+    runtime: Runtime, plan: RoutePlan, answered: str, failures: Sequence[str] = ()
+) -> str:
+    """The card prepended to an answer when ``showRoutingCard`` is on: the model that answered,
+    its benchmark score, its price and why (the seed's card), as one Markdown quote line."""
+    parts = [f"{plan.category}, {plan.budget} budget"]
+    decision = plan.decision
+    if decision is not None and decision.id == answered:
+        parts.append(f"score {decision.benchmark_score:.1f}")
+    price = runtime.price_of(answered)
+    if price is not None:
+        parts.append(f"${price[0]:g}/${price[1]:g} per 1M tokens")
+    after = f"; after {', '.join(failures)}" if failures else ""
+    return f"> smart-spawn → {answered} ({', '.join(parts)}): {plan.reason}{after}\n\n"
