@@ -7,9 +7,11 @@ with real clients (the ``openai`` SDK, ``llm``)::
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any, Self
 
 import uvicorn
@@ -24,14 +26,38 @@ def free_port() -> int:
 class LiveServer:
     """uvicorn serving ``app`` until the ``with`` block ends."""
 
-    def __init__(self, app: Any, *, ready_within_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        cleanup: Callable[[], Awaitable[None]] | None = None,
+        ready_within_s: float = 30.0,
+    ) -> None:
+        """``cleanup`` runs on the server's loop after it stopped (close clients made there,
+        such as the runtime's HTTP client: ``runtime.aclose_http``)."""
         self.port = free_port()
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="on",
+            loop="asyncio",
         )
         self.server = uvicorn.Server(config)
         self.ready_within_s = ready_within_s
-        self._thread = threading.Thread(target=self.server.run, name="live-app", daemon=True)
+        self._cleanup = cleanup
+        self._thread = threading.Thread(target=self._run, name="live-app", daemon=True)
+
+    def _run(self) -> None:
+        async def serve() -> None:
+            try:
+                await self.server.serve()
+            finally:
+                if self._cleanup is not None:
+                    await self._cleanup()
+
+        asyncio.run(serve())
 
     @property
     def base_url(self) -> str:

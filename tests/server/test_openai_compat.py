@@ -55,7 +55,7 @@ class Live:
 def _serve(runtime: Runtime, **config: Any) -> LiveServer:
     config.setdefault("access_log", False)
     config.setdefault("background_refresh", False)
-    return LiveServer(create_app(runtime, ServerSettings(**config)))
+    return LiveServer(create_app(runtime, ServerSettings(**config)), cleanup=runtime.aclose_http)
 
 
 @pytest.fixture
