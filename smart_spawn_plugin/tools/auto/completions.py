@@ -122,6 +122,22 @@ def _chunk_error(chunk: Mapping[str, Any]) -> tuple[str, int | None] | None:
     return str(error), None
 
 
+async def _chunks(
+    model: str, first: list[dict[str, Any]], data: AsyncIterator[str]
+) -> AsyncIterator[dict[str, Any]]:
+    """The buffered chunks, then the rest of the stream; an error event is ``UpstreamError``."""
+    for chunk in first:
+        yield chunk
+    async for item in data:
+        if item == "[DONE]":
+            return
+        chunk = json.loads(item)
+        found = _chunk_error(chunk)
+        if found is not None:
+            raise UpstreamError(f"{model}: provider error: {found[0]}")
+        yield chunk
+
+
 class AutoCompletions:
     """See the module docstring."""
 
@@ -291,7 +307,14 @@ class AutoCompletions:
     ) -> AsyncIterator[bytes]:
         usage: dict[str, Any] = {}
         chars = 0
-        status: Status = "cancelled"
+        logged = False
+
+        async def log(status: Status) -> None:
+            # before the last event: a client that saw the end finds the call in the log
+            nonlocal logged
+            if not logged:
+                logged = True
+                await self._log(call, model, status, attempt, usage, chars, body)
 
         def rewrite(chunk: dict[str, Any]) -> bytes | None:
             nonlocal usage, chars
@@ -311,32 +334,22 @@ class AutoCompletions:
                 head = {k: first[0].get(k) for k in ("id", "object", "created")}
                 delta = {"role": "assistant", "content": card}
                 yield _sse({**head, "model": model, "choices": [{"index": 0, "delta": delta}]})
-            for chunk in first:
-                out = rewrite(chunk)
-                if out is not None:
-                    yield out
             try:
-                async for item in data:
-                    if item == "[DONE]":
-                        break
-                    chunk = json.loads(item)
-                    found = _chunk_error(chunk)
-                    if found is not None:
-                        raise UpstreamError(f"{model}: provider error: {found[0]}")
+                async for chunk in _chunks(model, first, data):
                     out = rewrite(chunk)
                     if out is not None:
                         yield out
             except (httpx.HTTPError, ValueError, UpstreamError) as error:
-                status = "error"
                 text = str(error) if isinstance(error, UpstreamError) else type(error).__name__
                 logger.warning("stream_failed", model=model, error=text)
+                await log("error")
                 yield _error_event(f"{model}: the stream failed after tokens were sent ({text})")
                 return
-            status = "ok"
+            await log("ok")
             yield b"data: [DONE]\n\n"
         finally:
             await response.aclose()
-            await self._log(call, model, status, attempt, usage, chars, body)
+            await log("cancelled")  # the client went away (or the server stopped) mid-stream
 
     # ---- the spawn log ----
 
