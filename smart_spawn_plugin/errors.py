@@ -155,6 +155,25 @@ class UpstreamRejected(InvalidInput):
     code = "UPSTREAM_REJECTED"
 
 
+#: Substrings of provider messages that mean "the conversation does not fit this model".
+CONTEXT_LENGTH_MARKERS: Final = (
+    "context_length",
+    "context length",
+    "context window",
+    "maximum context",
+    "too many tokens",
+    "exceeds the context",
+    "prompt is too long",
+)
+
+
+def is_context_length_error(message: str) -> bool:
+    """Whether a provider's error message says the conversation is too long for the model
+    (another model, with a larger window, may answer)."""
+    lowered = message.lower()
+    return any(marker in lowered for marker in CONTEXT_LENGTH_MARKERS)
+
+
 class SpawnTimeout(SmartSpawnError):
     status = 504
     code = "TIMEOUT"

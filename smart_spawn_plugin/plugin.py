@@ -12,6 +12,8 @@ Wiring only: the hookimpls below hand over to ``tools/``. What the plugin does f
 - ``gateway_start``/``gateway_stop``: open/close the runtime (store, recommender, HTTP client)
   and retry queued feedback;
 - ``resolve_spawn_model``: route a ``sessions_spawn`` that names no model (fails open);
+- ``resolve_model``: per-message routing of the gateway's own chat turns when the chat model
+  is ``smart-spawn/auto`` (passthrough, fallbacks, routing card; fails open);
 - ``subagent_spawned``/``subagent_ended``: log routed spawns with real usage, and rate outcomes
   implicitly when ``implicitRatings`` is on.
 
@@ -30,7 +32,7 @@ import weakref
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import httpx
 
@@ -48,7 +50,9 @@ from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.settings import config_schema, load_settings
 from smart_spawn_plugin.tools import TOOL_NAMES, feedback_tool, router_tools, smart_spawn_tool
-from smart_spawn_plugin.tools.routing import record_ended, resolve_model, track_spawn
+from smart_spawn_plugin.tools.auto.route import is_routed, turn_choice
+from smart_spawn_plugin.tools.routing import record_ended, track_spawn
+from smart_spawn_plugin.tools.routing import resolve_model as route_spawn
 
 logger = get_logger(__name__)
 
@@ -145,9 +149,22 @@ class SmartSpawnPlugin:
     @hookimpl
     async def resolve_spawn_model(self, request: SpawnRequest, host: HostAPI) -> ModelChoice | None:
         try:
-            return await resolve_model(self.runtime(host), request)
+            return await route_spawn(self.runtime(host), request)
         except Exception:  # fail open, even if the runtime cannot open
             logger.warning("spawn_routing_failed", task_chars=len(request.task))
+            return None
+
+    @hookimpl
+    async def resolve_model(
+        self, model: str, messages: list[dict[str, Any]], host: HostAPI
+    ) -> ModelChoice | None:
+        """Per-message routing of the gateway's own chat turns for ``smart-spawn/auto``."""
+        if not is_routed(model):
+            return None
+        try:
+            return await turn_choice(self.runtime(host), model, messages)
+        except Exception:  # fail open: the gateway then asks the configured model itself
+            logger.warning("turn_routing_failed", model=model)
             return None
 
     @hookimpl
@@ -195,6 +212,13 @@ async def gateway_stop(host: HostAPI) -> None:
 @hookimpl
 async def resolve_spawn_model(request: SpawnRequest, host: HostAPI) -> ModelChoice | None:
     return await _plugin.resolve_spawn_model(request, host)
+
+
+@hookimpl
+async def resolve_model(
+    model: str, messages: list[dict[str, Any]], host: HostAPI
+) -> ModelChoice | None:
+    return await _plugin.resolve_model(model, messages, host)
 
 
 @hookimpl

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from pluggy import HookCaller, HookImpl
 
@@ -165,6 +165,28 @@ async def resolve_model(
     if choice is not None and choice.model.strip():
         return choice
     return ModelChoice(model=default_model, source="default", reason="no routing decision")
+
+
+async def resolve_turn_model(
+    hook: HookCaller,
+    model: str,
+    messages: list[dict[str, Any]],
+    *,
+    host: object,
+    budget_s: float = DEFAULT_HOOK_TIMEOUT,
+) -> ModelChoice:
+    """The model one chat turn runs on: the first plugin ``ModelChoice`` (``resolve_model``),
+    else ``model`` itself. Never raises (fails open, like spawn routing)."""
+    try:
+        choice = await call_first(
+            hook, ModelChoice, budget_s=budget_s, model=model, messages=messages, host=host
+        )
+    except Exception as error:  # belt and braces: routing must never block a turn
+        logger.warning("turn_routing_failed", error=f"{type(error).__name__}: {error}")
+        choice = None
+    if choice is not None and choice.model.strip():
+        return choice
+    return ModelChoice(model=model, source="request", reason="configured model")
 
 
 async def _gate(

@@ -6,6 +6,11 @@ validation and error results apply), feed the results back, repeat up to ``max_t
 calls. Sub-agents that ended meanwhile are *announced* to the model as a user-role message with
 Result, Status and a stats line, as OpenClaw does. Provider failures (``UpstreamError``) are
 raised to the caller: a chat without a model cannot go on.
+
+Per-message routing: each turn first asks the ``resolve_model`` hook which model answers it (a
+plugin routes ``smart-spawn/auto``; without an answer the given model is used). When that
+model fails with a retryable or context-length error, the choice's fallbacks answer instead;
+the card of the model that answered (``details["cards"]``) heads the final text.
 """
 
 from __future__ import annotations
@@ -16,11 +21,21 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from smart_spawn_plugin.contract import SubagentEnded, ToolContext, ToolResult, Usage
-from smart_spawn_plugin.errors import InvalidParam
+from smart_spawn_plugin.contract import (
+    FunctionTool,
+    ModelChoice,
+    SubagentEnded,
+    ToolContext,
+    ToolResult,
+    Usage,
+)
+from smart_spawn_plugin.errors import InvalidParam, UpstreamError, is_context_length_error
 from smart_spawn_plugin.gateway.executor import Executor
 from smart_spawn_plugin.gateway.host import Gateway
-from smart_spawn_plugin.gateway.messages import ChatMessage
+from smart_spawn_plugin.gateway.messages import ChatMessage, Completion
+from smart_spawn_plugin.log import get_logger
+
+logger = get_logger(__name__)
 
 _STATUS = {
     "ok": "completed successfully",
@@ -55,6 +70,10 @@ class ChatResult(BaseModel):
     stopped: Literal["final", "max_turns"]
     usage: Usage = Field(default_factory=Usage)
     cost_usd: float | None = None
+    #: the model that answered the turn's last call (a routed turn: the routed model)
+    model: str | None = None
+    #: how the turn's model was chosen (``resolve_model``), when a plugin chose it
+    choice: ModelChoice | None = None
 
 
 def announce_text(ended: SubagentEnded) -> str:
@@ -80,6 +99,36 @@ async def _emit(on_event: OnEvent | None, event: ChatEvent) -> None:
         await result
 
 
+def _fallbacks(choice: ModelChoice) -> list[str]:
+    found = choice.details.get("fallbacks")
+    return [m for m in found if isinstance(m, str)] if isinstance(found, list) else []
+
+
+def _card(choice: ModelChoice, model: str) -> str:
+    cards = choice.details.get("cards")
+    card = cards.get(model) if isinstance(cards, dict) else None
+    return card if isinstance(card, str) else ""
+
+
+async def _complete(
+    executor: Executor,
+    candidates: list[str],
+    history: list[ChatMessage],
+    tools: list[FunctionTool],
+) -> tuple[Completion, list[str]]:
+    """The first candidate's answer, falling back on retryable and context-length errors;
+    returns the candidates left, the one that answered first."""
+    for index, candidate in enumerate(candidates):
+        try:
+            return await executor.complete(candidate, history, tools=tools), candidates[index:]
+        except UpstreamError as error:
+            fallback = error.retryable or is_context_length_error(error.message)
+            if index == len(candidates) - 1 or not fallback:
+                raise
+            logger.info("turn_fallback", model=candidate, next=candidates[index + 1])
+    raise InvalidParam("no model to run the turn on", field="model")
+
+
 async def chat_turn(
     gateway: Gateway,
     executor: Executor,
@@ -99,12 +148,15 @@ async def chat_turn(
     history = list(messages)
     usage, cost, final = Usage(), None, ""
     tools = gateway.function_tools()
+    choice = await gateway.resolve_turn(model, [m.to_openai() for m in history])
+    routed = choice if choice.source != "request" else None
+    candidates = [choice.model, *_fallbacks(choice)]
     for turn in range(1, max_turns + 1):
         for ended in gateway.spawner.drain_announcements():
             text = announce_text(ended)
             history.append(ChatMessage.user(text))
             await _emit(on_event, ChatEvent(kind="announce", text=text))
-        completion = await executor.complete(model, history, tools=tools)
+        completion, candidates = await _complete(executor, candidates, history, tools)
         usage = usage + completion.usage
         if completion.cost_usd is not None:
             cost = (cost or 0.0) + completion.cost_usd
@@ -114,11 +166,13 @@ async def chat_turn(
         if not completion.tool_calls:
             return ChatResult(
                 messages=history,
-                final=final,
+                final=_card(choice, candidates[0]) + final,
                 turns=turn,
                 stopped="final",
                 usage=usage,
                 cost_usd=cost,
+                model=candidates[0],
+                choice=routed,
             )
         for call in completion.tool_calls:
             result: ToolResult
@@ -140,9 +194,11 @@ async def chat_turn(
             )
     return ChatResult(
         messages=history,
-        final=final,
+        final=_card(choice, candidates[0]) + final,
         turns=max_turns,
         stopped="max_turns",
         usage=usage,
         cost_usd=cost,
+        model=candidates[0],
+        choice=routed,
     )

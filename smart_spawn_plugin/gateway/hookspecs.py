@@ -119,6 +119,21 @@ def resolve_spawn_model(request: SpawnRequest, ctx: SpawnContext, host: HostAPI)
 
 
 @hookspec
+def resolve_model(model: str, messages: list[dict[str, Any]], host: HostAPI) -> MaybeAwaitable:
+    """Return a ``ModelChoice`` for one of the gateway's own chat turns, or None to pass.
+
+    Called by the chat loop once per user turn, before its first model call, with the
+    configured chat model and the conversation as OpenAI-style messages (OpenClaw's
+    model-resolve hook for the agent itself; smart-spawn answers for ``smart-spawn/auto``).
+    ``choice.model`` answers the turn; ``details["fallbacks"]`` (model ids) are tried in order
+    when it fails before answering with a retryable or context-length error; with
+    ``details["cards"]`` (model id → text), the card of the model that answered heads the
+    turn's final answer. The first non-None result wins. **Fails open**: an exception, a
+    timeout or a non-``ModelChoice`` result counts as None, and the configured model is used.
+    """
+
+
+@hookspec
 def before_spawn(request: SpawnRequest, ctx: SpawnContext, host: HostAPI) -> MaybeAwaitable:
     """Return a ``SpawnDecision`` to rewrite or veto a spawn, or None to pass.
 
@@ -181,6 +196,7 @@ HOOK_NAMES: Final = (
     "gateway_start",
     "gateway_stop",
     "resolve_spawn_model",
+    "resolve_model",
     "before_spawn",
     "subagent_spawned",
     "subagent_ended",

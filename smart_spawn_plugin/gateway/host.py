@@ -18,7 +18,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Final, Self
+from typing import Any, Final, Self
 
 import pluggy
 import structlog
@@ -28,6 +28,7 @@ from pydantic import JsonValue, ValidationError
 from smart_spawn_plugin.contract import (
     FunctionTool,
     JsonObject,
+    ModelChoice,
     PriceLookup,
     SpawnAccepted,
     SpawnRequest,
@@ -39,7 +40,12 @@ from smart_spawn_plugin.contract import (
 )
 from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
 from smart_spawn_plugin.gateway import hookspecs
-from smart_spawn_plugin.gateway.calling import call_hook, gate_tool_call, impls_in_call_order
+from smart_spawn_plugin.gateway.calling import (
+    call_hook,
+    gate_tool_call,
+    impls_in_call_order,
+    resolve_turn_model,
+)
 from smart_spawn_plugin.gateway.executor import Executor, OpenAICompatExecutor
 from smart_spawn_plugin.gateway.routed import ProviderExecutor
 from smart_spawn_plugin.gateway.schema import check
@@ -255,6 +261,19 @@ class Gateway:
 
     async def cancel(self, run_id: str) -> None:
         await self._spawner.cancel(run_id)
+
+    # ---- the gateway's own turns ----
+
+    async def resolve_turn(self, model: str, messages: list[dict[str, Any]]) -> ModelChoice:
+        """The model one chat turn runs on (the ``resolve_model`` hook; fails open to
+        ``model``)."""
+        return await resolve_turn_model(
+            self.pm.hook.resolve_model,
+            model,
+            messages,
+            budget_s=self.config.hook_timeout_seconds,
+            host=self,
+        )
 
     # ---- tools ----
 

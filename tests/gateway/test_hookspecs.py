@@ -22,7 +22,7 @@ def _specs() -> dict[str, object]:
 
 def test_hook_names_list_every_spec() -> None:
     assert set(_specs()) == set(hookspecs.HOOK_NAMES)
-    assert len(hookspecs.HOOK_NAMES) == 12
+    assert len(hookspecs.HOOK_NAMES) == 13
 
 
 @pytest.mark.parametrize("name", hookspecs.HOOK_NAMES)

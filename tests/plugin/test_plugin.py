@@ -41,6 +41,7 @@ def test_contract_check_pending_and_hook_names() -> None:
             "gateway_start",
             "gateway_stop",
             "resolve_spawn_model",
+            "resolve_model",
             "subagent_spawned",
             "subagent_ended",
         }

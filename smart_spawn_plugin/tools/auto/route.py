@@ -24,6 +24,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
+from smart_spawn_plugin.contract import ModelChoice
 from smart_spawn_plugin.engine.select.requests import Decision, PickRequest
 from smart_spawn_plugin.models import BUDGETS, Budget, Capability, Category
 from smart_spawn_plugin.runtime import Runtime
@@ -214,3 +215,31 @@ def routing_card(
         parts.append(f"${price[0]:g}/${price[1]:g} per 1M tokens")
     after = f"; after {', '.join(failures)}" if failures else ""
     return f"> smart-spawn → {answered} ({', '.join(parts)}): {plan.reason}{after}\n\n"
+
+
+async def turn_choice(
+    runtime: Runtime, model: str, messages: Sequence[Mapping[str, Any]]
+) -> ModelChoice | None:
+    """The gateway's ``resolve_model`` answer for a chat turn: None unless ``model`` is a routed
+    one; else the plan's first candidate, its fallbacks and (with ``showRoutingCard``) the
+    card of each candidate, for the chat loop (``gateway.chat``)."""
+    if not is_routed(model):
+        return None
+    plan = await plan_route(runtime, model, messages)
+    cards: dict[str, Any] = {}
+    if runtime.settings.show_routing_card:
+        cards = {
+            m: routing_card(runtime, plan, m, plan.candidates[:i])
+            for i, m in enumerate(plan.candidates)
+        }
+    return ModelChoice(
+        model=plan.candidates[0],
+        reason=plan.reason,
+        details={
+            "fallbacks": list(plan.candidates[1:]),
+            "cards": cards,
+            "kind": plan.kind,
+            "category": plan.category,
+            "budget": plan.budget,
+        },
+    )

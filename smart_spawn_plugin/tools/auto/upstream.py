@@ -20,23 +20,13 @@ from typing import Any, Final
 
 import httpx
 
-from smart_spawn_plugin.errors import UpstreamError
+from smart_spawn_plugin.errors import UpstreamError, is_context_length_error
 from smart_spawn_plugin.providers.registry import OPENROUTER, Endpoint, ProviderRegistry
 
 _ATTRIBUTION: Final = {
     "HTTP-Referer": "https://github.com/deeflect/smart-spawn",
     "X-Title": "smart-spawn",
 }
-#: Substrings of provider messages that mean "the conversation does not fit this model".
-_CONTEXT_MARKERS: Final = (
-    "context_length",
-    "context length",
-    "context window",
-    "maximum context",
-    "too many tokens",
-    "exceeds the context",
-    "prompt is too long",
-)
 CONNECT_TIMEOUT: Final = 5.0
 
 
@@ -49,14 +39,9 @@ class AttemptFailed(UpstreamError):
         self.fallback = fallback
 
 
-def is_context_error(message: str) -> bool:
-    lowered = message.lower()
-    return any(marker in lowered for marker in _CONTEXT_MARKERS)
-
-
 def falls_back(status: int, message: str) -> bool:
     """Whether an HTTP error lets the next candidate answer."""
-    return status in (408, 429) or status >= 500 or is_context_error(message)
+    return status in (408, 429) or status >= 500 or is_context_length_error(message)
 
 
 def endpoints_of(registry: ProviderRegistry, model: str) -> list[Endpoint]:
