@@ -449,6 +449,27 @@ class Settings(BaseSettings):
         description="A message to smart-spawn/auto this short (characters) is passed through.",
     )
 
+    openmark_min_completion: float = Field(
+        default=80.0,
+        ge=0,
+        le=100,
+        validation_alias=_alias("openmarkMinCompletion", "openmark_min_completion"),
+        description="OpenMark routing: a model below this completion % on a task is skipped.",
+    )
+    openmark_max_variance: float = Field(
+        default=10.0,
+        ge=0,
+        validation_alias=_alias("openmarkMaxVariance", "openmark_max_variance"),
+        description="OpenMark routing: a model above this stability variance on a task is skipped.",
+    )
+    freshness_warning_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        validation_alias=_alias("freshnessWarningDays", "freshness_warning_days"),
+        description="OpenMark routing warns when a task's export is older than this (days).",
+    )
+
     providers: ProvidersSection = Field(
         default_factory=ProvidersSection,
         validation_alias=_alias("providers", "providers"),

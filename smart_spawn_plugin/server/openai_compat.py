@@ -1,7 +1,8 @@
 """The OpenAI-compatible endpoint: ``smart-spawn/auto`` as a model any OpenAI client can use.
 
-- ``GET /v1/models``: the routed models (``smart-spawn/auto``, ``-low|-medium|-high|-any``)
-  first, then every catalog id (sent straight through when named);
+- ``GET /v1/models``: the routed models (``smart-spawn/auto``, ``-low|-medium|-high|-any``,
+  ``smart-spawn/openmark/<task>`` per imported OpenMark task) first, then every catalog id
+  (sent straight through when named);
 - ``POST /v1/chat/completions``: streaming (SSE) or not; the body passes through unchanged but
   for ``model`` (see ``tools.auto.completions``). The answer's ``model`` is the model that
   answered; ``x-smart-spawn-route`` carries the category, budget, reason and fallbacks used.
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from smart_spawn_plugin.server.deps import parse_body, state_of, user_key_of_request
 from smart_spawn_plugin.tools.auto.completions import AutoCompletions
-from smart_spawn_plugin.tools.auto.route import ROUTED_MODELS
+from smart_spawn_plugin.tools.auto.route import routed_ids
 
 router = APIRouter()
 
@@ -57,7 +58,7 @@ def _model_entry(model_id: str, owner: str) -> dict[str, Any]:
 async def list_models(request: Request) -> Response:
     runtime = state_of(request).runtime
     catalog = runtime.catalog.current().models
-    data = [_model_entry(m, _OWNER) for m in ROUTED_MODELS]
+    data = [_model_entry(m, _OWNER) for m in routed_ids(runtime)]
     data.extend(_model_entry(m.id, m.id.split("/", 1)[0]) for m in catalog)
     body = json.dumps({"object": "list", "data": data}, separators=(",", ":"))
     return Response(body, media_type="application/json")

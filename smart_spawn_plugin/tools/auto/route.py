@@ -7,6 +7,9 @@ One rule for every surface (the OpenAI-compatible endpoint, the gateway's ``reso
 - the **last user message** is the task. A slash command (``/…``) or a message of at most
   ``passthroughMaxChars`` characters goes to ``passthroughModel`` (``passthrough``); when none is
   configured it is routed as ``fast-cheap`` on the ``low`` budget;
+- ``smart-spawn/openmark/<task>[@<strategy>]`` routes on the user's own OpenMark export for
+  that task (``engine/select/openmark``: completion and stability filters, cost and time per
+  call, deterministic tie-break; a freshness warning in the reason);
 - otherwise the one pick path (``Runtime.pick``: classification, budget, personal ratings,
   providers and quotas) decides, requiring ``vision`` when the conversation holds an image and a
   context window that fits it when it is long; the decision's fallbacks follow in order.
@@ -20,13 +23,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from datetime import UTC, datetime
+from typing import Any, Final, Literal, get_args
 
 from pydantic import BaseModel, Field
 
 from smart_spawn_plugin.contract import ModelChoice
+from smart_spawn_plugin.engine.catalog.sources.openmark import export_date
+from smart_spawn_plugin.engine.select import openmark
 from smart_spawn_plugin.engine.select.requests import Decision, PickRequest
-from smart_spawn_plugin.models import BUDGETS, Budget, Capability, Category
+from smart_spawn_plugin.errors import InvalidParam, NoModel
+from smart_spawn_plugin.models import BUDGETS, Budget, Capability, Category, Strategy
 from smart_spawn_plugin.runtime import Runtime
 
 ROUTED_PREFIX: Final = "smart-spawn/"
@@ -36,6 +43,11 @@ ROUTED_MODELS: Final[dict[str, Budget | None]] = {
     AUTO: None,
     **{f"{AUTO}-{budget}": budget for budget in BUDGETS},
 }
+#: ``smart-spawn/openmark/<task>[@<strategy>]``: routed on an OpenMark task
+OPENMARK_MODELS: Final = f"{ROUTED_PREFIX}openmark/"
+#: how many ranked OpenMark rows answer, the best first and the rest as fallbacks
+OPENMARK_CANDIDATES: Final = 3
+_STRATEGIES: Final[tuple[str, ...]] = get_args(Strategy)
 #: A conversation longer than this (estimated tokens) asks for a window that fits it.
 LONG_CONVERSATION_TOKENS: Final = 8_000
 #: Room left for the answer when a long conversation sets the minimum context window.
@@ -47,7 +59,13 @@ Kind = Literal["routed", "passthrough", "direct"]
 
 def is_routed(model: str) -> bool:
     """Whether ``model`` is one of the routed model ids."""
-    return model in ROUTED_MODELS
+    return model in ROUTED_MODELS or model.startswith(OPENMARK_MODELS)
+
+
+def routed_ids(runtime: Runtime) -> list[str]:
+    """Every routed model id: the auto ones, then one per imported OpenMark task."""
+    tasks = openmark.tasks(runtime.catalog.current().models)
+    return [*ROUTED_MODELS, *(f"{OPENMARK_MODELS}{task}" for task in tasks)]
 
 
 def estimate_tokens(chars: int) -> int:
@@ -130,7 +148,50 @@ class RoutePlan(BaseModel):
 
 
 def _routed_budget(runtime: Runtime, model: str) -> Budget:
-    return ROUTED_MODELS[model] or runtime.settings.default_budget
+    return ROUTED_MODELS.get(model) or runtime.settings.default_budget
+
+
+def _openmark_plan(runtime: Runtime, model: str) -> RoutePlan:
+    task, _, strategy = model.removeprefix(OPENMARK_MODELS).partition("@")
+    strategy = strategy or "balanced"
+    if strategy not in _STRATEGIES:
+        raise InvalidParam(
+            f"model {model}: strategy must be one of {', '.join(_STRATEGIES)}", field="model"
+        )
+    settings = runtime.settings
+    models = runtime.catalog.current().models
+    rows = openmark.task_rows(models, task)
+    if not rows:
+        known = ", ".join(openmark.tasks(models)) or "none imported"
+        raise NoModel(f"no OpenMark task {task!r} in the catalog (tasks: {known})")
+    kept, dropped = openmark.eligible(
+        rows,
+        min_completion=settings.openmark_min_completion,
+        max_variance=settings.openmark_max_variance,
+    )
+    ranked = openmark.rank_task(kept, strategy)  # type: ignore[arg-type]  # checked above
+    if not ranked:
+        why = "; ".join(f"{m}: {r}" for m, r in sorted(dropped.items())) or strategy
+        raise NoModel(f"no model of OpenMark task {task!r} qualifies ({why})")
+    best = ranked[0]
+    notes = [f"OpenMark {task}, {strategy}: {best.model} {best.describe()}"]
+    if dropped:
+        notes.append(f"{len(dropped)} filtered out ({'; '.join(sorted(dropped.values()))})")
+    path = runtime.catalog.openmark_dir / f"{task}.csv"
+    if path.is_file():
+        warning = openmark.freshness_warning(
+            task, export_date(path), datetime.now(UTC), settings.freshness_warning_days
+        )
+        if warning:
+            notes.append(warning)
+    return RoutePlan(
+        requested=model,
+        kind="routed",
+        candidates=[r.model for r in ranked[:OPENMARK_CANDIDATES]],
+        category="general",
+        budget="any",
+        reason="; ".join(notes),
+    )
 
 
 async def plan_route(
@@ -175,6 +236,8 @@ async def plan_route(
         )
         routed = await runtime.pick(request)
         return _plan_of(model, "passthrough", routed.decision, f"{why}: fast-cheap, low budget")
+    if model.startswith(OPENMARK_MODELS):
+        return _openmark_plan(runtime, model)
     require: list[Capability] = ["vision"] if chat.has_images else []
     min_context = chat.tokens + ANSWER_ROOM_TOKENS if chat.long else 0
     request = PickRequest(

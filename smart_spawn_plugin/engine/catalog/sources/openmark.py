@@ -5,7 +5,9 @@ An export is a few ``# key: value`` header lines (``task_name``, ``display_name`
 spaces and punctuation ignored; unknown columns ignored): ``Model`` and ``Score (%)`` are
 required; ``Provider``, ``OC Key``, ``OC OR Key`` (an OpenRouter id), cost per call, time,
 stability and completion % are optional. Figures are keyed ``openmark:<task>`` (the score) and
-``openmark:<task>:cost|time|stability|completion``.
+``openmark:<task>:cost|time|stability|completion``; a stability given as a variance (a ``±``
+cell, or a column named for variance or deviation) is also ``openmark:<task>:variance``, which
+routing filters on (``engine/select/openmark``). :func:`export_date` reads an export's date.
 
 There is no publisher to fetch from: ``fetch`` always raises ``SourceError``.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
@@ -51,6 +54,11 @@ def _number(cell: str | None) -> float | None:
         return None
     found = _NUMBER.search(cell.replace(",", ""))
     return float(found.group()) if found else None
+
+
+def _is_variance(column: str, cell: str) -> bool:
+    squashed = _squash(column)
+    return "±" in cell or any(word in squashed for word in ("var", "dev", "std"))
 
 
 def task_key(task_name: str) -> str:
@@ -105,6 +113,8 @@ def parse_openmark_csv(text: str) -> tuple[str, str, str, list[BenchmarkRow]]:
             number = _number(record.get(column)) if column else None
             if number is not None:
                 values[f"{prefix}:{suffix}"] = number
+                if suffix == "stability" and column and _is_variance(column, record[column]):
+                    values[f"{prefix}:variance"] = abs(number)
         oc_key = as_str(record.get(columns.get("ockey", ""), ""))
         rows.append(
             BenchmarkRow(
@@ -118,6 +128,26 @@ def parse_openmark_csv(text: str) -> tuple[str, str, str, list[BenchmarkRow]]:
     if not rows:
         raise SourceError(f"{NAME}: task {task!r} has no scored rows")
     return task, meta.get("display_name") or raw_task, meta.get("description", ""), rows
+
+
+_DATE_KEYS: Final = ("exported_at", "export_date", "date", "created_at")
+
+
+def export_date(path: Path) -> datetime:
+    """When an export was made: its ``# exported_at:`` (or ``date``, ``created_at``) header as
+    an ISO date, else the file's modification time (UTC)."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        header = _HEADER.match(line)
+        key = header.group(1).strip().lower().replace(" ", "_") if header else ""
+        if header and key in _DATE_KEYS:
+            try:
+                found = datetime.fromisoformat(header.group(2).strip())
+            except ValueError:
+                continue
+            return found if found.tzinfo else found.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
 def merge_rows(rows: list[BenchmarkRow]) -> list[BenchmarkRow]:

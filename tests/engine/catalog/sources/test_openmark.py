@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from smart_spawn_plugin.engine.catalog.sources.openmark import OpenMarkSource, parse_openmark_csv
+from smart_spawn_plugin.engine.catalog.sources.openmark import (
+    OpenMarkSource,
+    export_date,
+    parse_openmark_csv,
+)
 from smart_spawn_plugin.errors import SourceError
 
 from .conftest import FIXTURES
@@ -61,3 +67,22 @@ async def test_no_live_fetch() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as h:
         with pytest.raises(SourceError):
             await OpenMarkSource().fetch(h)
+
+
+def test_a_stability_given_as_a_variance_is_kept_as_one() -> None:
+    text = "# task_name: t\nModel,Score (%),Stability,Completion %\nA,90,±12.5,100%\nB,80,97%,85%\n"
+    _, _, _, rows = parse_openmark_csv(text)
+    assert rows[0].values["openmark:t:variance"] == 12.5
+    assert "openmark:t:variance" not in rows[1].values  # a percentage is no variance
+    column = "# task_name: t\nModel,Score (%),Stability variance\nA,90,3.5\n"
+    assert parse_openmark_csv(column)[3][0].values["openmark:t:variance"] == 3.5
+
+
+def test_export_date_from_the_header_else_the_file_time(tmp_path: Path) -> None:
+    dated = tmp_path / "dated.csv"
+    dated.write_text("# task_name: t\n# exported_at: 2026-09-01\nModel,Score\nA,1\n")
+    assert export_date(dated) == datetime(2026, 9, 1, tzinfo=UTC)
+    plain = tmp_path / "plain.csv"
+    plain.write_text("# task_name: t\nModel,Score\nA,1\n")
+    os.utime(plain, (1_700_000_000, 1_700_000_000))
+    assert export_date(plain) == datetime.fromtimestamp(1_700_000_000, tz=UTC)
