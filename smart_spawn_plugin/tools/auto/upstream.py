@@ -8,8 +8,9 @@ OpenRouter key is set — a model reachable both directly and through OpenRouter
 :func:`send` POSTs the client's body with only ``model`` replaced by the provider's id (tools,
 ``response_format``, temperature and every other field pass through), the provider's key alone
 and, for a local server without ``max_tokens``, ``providers.localMaxTokens``. A failure is an
-:class:`AttemptFailed`; ``fallback`` says whether the next candidate may answer instead (429,
-408, 5xx, timeouts, transport errors, a context-length error) or the error goes to the client.
+:class:`AttemptFailed`; ``fallback`` says whether the next candidate may answer instead (401,
+403, 404 — this provider's key or model —, 408, 429, 5xx, timeouts, transport errors, a
+context-length error) or the error goes to the client.
 """
 
 from __future__ import annotations
@@ -39,9 +40,15 @@ class AttemptFailed(UpstreamError):
         self.fallback = fallback
 
 
+#: Statuses after which another endpoint may answer: this provider's key or model is the
+#: problem (401, 403, 404), or it is busy or down (408, 429, 5xx).
+_FALLBACK_STATUSES: Final = frozenset({401, 403, 404, 408, 429})
+
+
 def falls_back(status: int, message: str) -> bool:
-    """Whether an HTTP error lets the next candidate answer."""
-    return status in (408, 429) or status >= 500 or is_context_length_error(message)
+    """Whether an HTTP error lets the next candidate answer (a 400/422 about the request itself
+    does not: every model would refuse it — unless it says the context is too long)."""
+    return status in _FALLBACK_STATUSES or status >= 500 or is_context_length_error(message)
 
 
 def endpoints_of(registry: ProviderRegistry, model: str) -> list[Endpoint]:
