@@ -33,7 +33,7 @@ def served(
         home=tmp_path / "home",
         recommender="local",
         # short answers: the tiny model rambles to its context limit otherwise
-        providers={"localPorts": [local_llama.port], "autoDetect": True, "localMaxTokens": 24},
+        providers={"localPorts": [local_llama.port], "autoDetect": True, "localMaxOutput": 24},
     )
     app = create_app(runtime, ServerSettings(access_log=False, background_refresh=False))
     with LiveServer(app, cleanup=runtime.aclose_http) as server:

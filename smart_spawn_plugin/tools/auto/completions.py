@@ -157,8 +157,8 @@ class AutoCompletions:
         return endpoints_of(self.runtime.providers.registry, model)
 
     def _body(self, body: Mapping[str, Any], endpoint: Any, *, stream: bool) -> dict[str, Any]:
-        limit = self.runtime.settings.providers.local_max_tokens
-        return request_body(dict(body), endpoint, local_max_tokens=limit, stream=stream)
+        limit = self.runtime.settings.providers.local_max_output
+        return request_body(dict(body), endpoint, local_max_output=limit, stream=stream)
 
     # ---- non-streaming ----
 

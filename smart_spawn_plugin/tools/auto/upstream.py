@@ -7,7 +7,7 @@ OpenRouter key is set — a model reachable both directly and through OpenRouter
 
 :func:`send` POSTs the client's body with only ``model`` replaced by the provider's id (tools,
 ``response_format``, temperature and every other field pass through), the provider's key alone
-and, for a local server without ``max_tokens``, ``providers.localMaxTokens``. A failure is an
+and, for a local server without ``max_tokens``, ``providers.localMaxOutput``. A failure is an
 :class:`AttemptFailed`; ``fallback`` says whether the next candidate may answer instead (401,
 403, 404 — this provider's key or model —, 408, 429, 5xx, timeouts, transport errors, a
 context-length error) or the error goes to the client.
@@ -82,12 +82,12 @@ def error_message(body: bytes, fallback: str) -> str:
 
 
 def request_body(
-    body: dict[str, Any], endpoint: Endpoint, *, local_max_tokens: int, stream: bool
+    body: dict[str, Any], endpoint: Endpoint, *, local_max_output: int, stream: bool
 ) -> dict[str, Any]:
     """The body sent to ``endpoint``: the client's, with the provider's model id."""
     sent = {**body, "model": endpoint.wire_model}
     if endpoint.local and "max_tokens" not in sent and "max_completion_tokens" not in sent:
-        sent["max_tokens"] = local_max_tokens
+        sent["max_tokens"] = local_max_output
     if stream:
         options = dict(sent.get("stream_options") or {})
         options["include_usage"] = True  # for the spawn log; dropped again if not asked for
