@@ -36,7 +36,7 @@ def _runtime(tmp_path: Path, upstream: FakeOpenAIServer, **overrides: Any) -> Ru
         home=tmp_path / "home",
         recommender="local",
         base_url=upstream.base_url,
-        executor_api_key="sk-upstream-key-123456",
+        executor_api_key="upstream-secret-123456",
         openrouter_api_key=None,
         **overrides,
     )
@@ -91,7 +91,7 @@ def test_plain_completion_is_routed_and_says_so(live: Live, upstream: FakeOpenAI
     assert sent.body["temperature"] == 0.2
     assert sent.body["response_format"] == {"type": "json_object"}
     assert sent.body["seed"] == 7
-    assert sent.headers["authorization"] == "Bearer sk-upstream-key-123456"
+    assert sent.headers["authorization"] == "Bearer upstream-secret-123456"
 
 
 def test_streaming_relays_every_token_with_the_answering_model(
@@ -351,3 +351,17 @@ def test_auth_and_rate_limits_are_the_apis(
         with pytest.raises(openai.RateLimitError):
             hammer()
     runtime.close()
+
+
+def test_a_key_quoted_by_a_provider_never_reaches_the_client(
+    live: Live, upstream: FakeOpenAIServer
+) -> None:
+    upstream.default = FakeReply(status=400, error_message="key upstream-secret-123456 is bad")
+    with pytest.raises(openai.BadRequestError) as caught:
+        _ask(live)
+    assert "upstream-secret-123456" not in str(caught.value)
+    assert "[REDACTED]" in str(caught.value)
+    upstream.default = FakeReply(status=503, error_message="upstream-secret-123456 overloaded")
+    with pytest.raises(openai.APIStatusError) as failed:
+        _ask(live)
+    assert "upstream-secret-123456" not in str(failed.value)

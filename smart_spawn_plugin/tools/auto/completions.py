@@ -14,7 +14,8 @@ adapter) over a :class:`~smart_spawn_plugin.runtime.Runtime`:
 - every attempt is logged like a spawn through ``Runtime.log_spawn`` (``source="openai"``):
   the answer with its tokens, cost (the provider's ``usage.cost``, else tokens × the runtime's
   price) and latency; failed attempts with ``status="error"``. After a streamed failure the
-  client receives an SSE ``error`` event, which the OpenAI SDKs raise.
+  client receives an SSE ``error`` event, which the OpenAI SDKs raise. Provider messages are
+  passed on with every configured key redacted.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any, Final, Literal
 import httpx
 
 from smart_spawn_plugin.client.base import SpawnLogEntry
-from smart_spawn_plugin.errors import UpstreamError, UpstreamRejected
+from smart_spawn_plugin.errors import UpstreamError, UpstreamRejected, redact
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.tools.auto.route import RoutePlan, estimate_tokens, plan_route, routing_card
@@ -76,8 +77,8 @@ class _Call:
     failures: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
 
-    def note_failure(self, error: AttemptFailed) -> None:
-        self.failures.append(str(error)[:160])
+    def note_failure(self, text: str) -> None:
+        self.failures.append(text[:160])
 
 
 def _prompt_chars(body: Mapping[str, Any]) -> int:
@@ -144,6 +145,10 @@ class AutoCompletions:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
+    def _redact(self, text: str) -> str:
+        """``text`` without any configured key (a provider may quote one in its error)."""
+        return redact(text, self.runtime.providers.registry.secrets())
+
     @property
     def timeout(self) -> float:
         return self.runtime.settings.spawn_timeout
@@ -181,8 +186,8 @@ class AutoCompletions:
                 except AttemptFailed as error:
                     await self._log(call, model, "error", attempt, {}, 0)
                     if not error.fallback:
-                        raise UpstreamRejected(str(error)) from None
-                    call.note_failure(error)
+                        raise UpstreamRejected(self._redact(str(error))) from None
+                    call.note_failure(self._redact(str(error)))
                     continue
                 return await self._finish(call, model, payload, attempt, body)
         raise UpstreamError("every candidate failed: " + "; ".join(call.failures))
@@ -250,8 +255,8 @@ class AutoCompletions:
                 except AttemptFailed as error:
                     await self._log(call, model, "error", attempt, {}, 0)
                     if not error.fallback:
-                        raise UpstreamRejected(str(error)) from None
-                    call.note_failure(error)
+                        raise UpstreamRejected(self._redact(str(error))) from None
+                    call.note_failure(self._redact(str(error)))
                     continue
                 events = self._relay(call, model, response, data, first, attempt, wants_usage, body)
                 return StreamAnswer(
@@ -341,6 +346,7 @@ class AutoCompletions:
                         yield out
             except (httpx.HTTPError, ValueError, UpstreamError) as error:
                 text = str(error) if isinstance(error, UpstreamError) else type(error).__name__
+                text = self._redact(text)
                 logger.warning("stream_failed", model=model, error=text)
                 await log("error")
                 yield _error_event(f"{model}: the stream failed after tokens were sent ({text})")
