@@ -260,6 +260,10 @@ def test_the_routing_card_heads_the_answer_only_when_on(
         )
         text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
         assert text.startswith(f"> smart-spawn → {model}") and text.endswith("the routed answer")
+        named = live.client.chat.completions.create(
+            model="openai/gpt-4o", messages=[{"role": "user", "content": CODING_TASK}]
+        )
+        assert named.choices[0].message.content == "the routed answer"  # no card: not routed
     runtime.close()
 
 
@@ -365,3 +369,18 @@ def test_a_key_quoted_by_a_provider_never_reaches_the_client(
     with pytest.raises(openai.APIStatusError) as failed:
         _ask(live)
     assert "upstream-secret-123456" not in str(failed.value)
+
+
+def test_a_timeout_falls_back(
+    tmp_path: Path, upstream: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    runtime = _runtime(tmp_path, upstream, spawn_timeout=1.0)
+    with _serve(runtime) as server:
+        live = Live(runtime, server)
+        first = live.route(_ask(live))["model"]
+        upstream.script(first, FakeReply(delay=5.0))
+        route = live.route(_ask(live))
+        assert route["model"] != first
+        assert "no answer within 1s" in route["fallbacksUsed"][0]
+    runtime.close()

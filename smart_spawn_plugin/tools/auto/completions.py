@@ -149,6 +149,10 @@ class AutoCompletions:
         """``text`` without any configured key (a provider may quote one in its error)."""
         return redact(text, self.runtime.providers.registry.secrets())
 
+    def _wants_card(self, call: _Call) -> bool:
+        """A card heads routed answers only (a model named by the caller needs no card)."""
+        return self.runtime.settings.show_routing_card and call.plan.kind != "direct"
+
     @property
     def timeout(self) -> float:
         return self.runtime.settings.spawn_timeout
@@ -222,7 +226,7 @@ class AutoCompletions:
     ) -> Answer:
         payload["model"] = model
         usage = payload.get("usage") or {}
-        if self.runtime.settings.show_routing_card:
+        if self._wants_card(call):
             message = payload["choices"][0].get("message") or {}
             if isinstance(message.get("content"), str):
                 card = routing_card(self.runtime, call.plan, model, call.failures)
@@ -334,7 +338,7 @@ class AutoCompletions:
             return _sse(chunk)
 
         try:
-            if self.runtime.settings.show_routing_card and first:
+            if self._wants_card(call) and first:
                 card = routing_card(self.runtime, call.plan, model, call.failures)
                 head = {k: first[0].get(k) for k in ("id", "object", "created")}
                 delta = {"role": "assistant", "content": card}
