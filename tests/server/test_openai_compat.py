@@ -384,3 +384,20 @@ def test_a_timeout_falls_back(
         assert route["model"] != first
         assert "no answer within 1s" in route["fallbacksUsed"][0]
     runtime.close()
+
+
+def test_a_streamed_tool_call_reaches_the_client(live: Live, upstream: FakeOpenAIServer) -> None:
+    model = live.route(_ask(live))["model"]
+    call = FakeToolCall("run_tests", {"path": "tests/"}, id="call_1")
+    upstream.script(model, FakeReply(content=None, tool_calls=(call,)))
+    stream = live.client.chat.completions.create(
+        model="smart-spawn/auto",
+        messages=[{"role": "user", "content": CODING_TASK}],
+        tools=[{"type": "function", "function": {"name": "run_tests", "parameters": {}}}],
+        stream=True,
+    )
+    chunks = list(stream)
+    calls = [tc for c in chunks if c.choices for tc in c.choices[0].delta.tool_calls or []]
+    assert [(tc.id, tc.function.name) for tc in calls] == [("call_1", "run_tests")]
+    assert json.loads(calls[0].function.arguments) == {"path": "tests/"}
+    assert chunks[-1].choices[0].finish_reason == "tool_calls"
