@@ -401,3 +401,27 @@ def test_a_streamed_tool_call_reaches_the_client(live: Live, upstream: FakeOpenA
     assert [(tc.id, tc.function.name) for tc in calls] == [("call_1", "run_tests")]
     assert json.loads(calls[0].function.arguments) == {"path": "tests/"}
     assert chunks[-1].choices[0].finish_reason == "tool_calls"
+
+
+def test_an_oversized_answer_is_refused_and_the_next_model_answers(
+    tmp_path: Path, upstream: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    runtime = _runtime(tmp_path, upstream, providers={"maxResponseBytes": 2048})
+    with _serve(runtime) as server:
+        live = Live(runtime, server)
+        first = live.route(_ask(live))["model"]
+        upstream.script(first, FakeReply(content="word " * 1000))
+        route = live.route(_ask(live))
+        assert route["model"] != first
+        assert "larger than 2048 bytes" in route["fallbacksUsed"][0]
+        upstream.script(route["model"], FakeReply(content="word " * 1000))
+        upstream.script(first, FakeReply(content="word " * 1000))
+        stream = live.client.chat.completions.create(
+            model="smart-spawn/auto",
+            messages=[{"role": "user", "content": CODING_TASK}],
+            stream=True,
+        )
+        with pytest.raises(openai.APIError, match="larger than 2048 bytes"):
+            list(stream)
+    runtime.close()

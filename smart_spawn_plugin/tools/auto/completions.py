@@ -154,6 +154,10 @@ class AutoCompletions:
         return self.runtime.settings.show_routing_card and call.plan.kind != "direct"
 
     @property
+    def max_bytes(self) -> int:
+        return self.runtime.settings.providers.max_response_bytes
+
+    @property
     def timeout(self) -> float:
         return self.runtime.settings.spawn_timeout
 
@@ -185,6 +189,7 @@ class AutoCompletions:
                         self._body(body, endpoint, stream=False),
                         timeout=self.timeout,
                         stream=False,
+                        max_bytes=self.max_bytes,
                     )
                     payload = self._parse(model, response)
                 except AttemptFailed as error:
@@ -253,8 +258,9 @@ class AutoCompletions:
                         self._body(body, endpoint, stream=True),
                         timeout=self.timeout,
                         stream=True,
+                        max_bytes=self.max_bytes,
                     )
-                    data = sse_data(response)
+                    data = sse_data(response, model, self.max_bytes)
                     first = await self._first_token(model, response, data)
                 except AttemptFailed as error:
                     await self._log(call, model, "error", attempt, {}, 0)

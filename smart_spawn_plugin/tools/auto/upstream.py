@@ -112,9 +112,10 @@ async def send(
     *,
     timeout: float,  # noqa: ASYNC109  # httpx's per-request timeout, not a deadline
     stream: bool,
+    max_bytes: int,
 ) -> httpx.Response:
-    """POST to ``endpoint``; the open response on success (the caller closes it).
-    ``AttemptFailed`` otherwise."""
+    """POST to ``endpoint``. A stream: the open response (the caller closes it); else the
+    response read whole, at most ``max_bytes`` of it. ``AttemptFailed`` otherwise."""
     if endpoint.openrouter and not endpoint.api_key:
         raise AttemptFailed(
             model, "no OpenRouter key (set OPENROUTER_API_KEY)", fallback=True, status=401
@@ -137,10 +138,10 @@ async def send(
             model, f"transport error ({type(error).__name__})", fallback=True, status=502
         ) from None
     if response.is_success:
-        if not stream:
-            await _read(response, model)
-        return response
-    content = await _read(response, model)
+        if stream:
+            return response
+        return httpx.Response(response.status_code, content=await _read(response, model, max_bytes))
+    content = await _read(response, model, max_bytes)
     message = error_message(content, response.reason_phrase)
     raise AttemptFailed(
         model,
@@ -150,9 +151,29 @@ async def send(
     )
 
 
-async def _read(response: httpx.Response, model: str) -> bytes:
+def too_large(model: str, max_bytes: int) -> AttemptFailed:
+    return AttemptFailed(
+        model,
+        f"response larger than {max_bytes} bytes (providers.maxResponseBytes); refused",
+        fallback=True,
+        status=502,
+    )
+
+
+async def _read(response: httpx.Response, model: str, max_bytes: int) -> bytes:
+    """The body, never more than ``max_bytes`` of it in memory (``AttemptFailed`` beyond)."""
+    declared = response.headers.get("content-length", "")
+    chunks: list[bytes] = []
+    size = 0
     try:
-        return await response.aread()
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise too_large(model, max_bytes)
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise too_large(model, max_bytes)
+            chunks.append(chunk)
+        return b"".join(chunks)
     except httpx.HTTPError as error:
         raise AttemptFailed(
             model, f"transport error ({type(error).__name__})", fallback=True, status=502
@@ -161,8 +182,13 @@ async def _read(response: httpx.Response, model: str) -> bytes:
         await response.aclose()
 
 
-async def sse_data(response: httpx.Response) -> AsyncIterator[str]:
-    """The ``data:`` payloads of a server-sent-events body, in order (``[DONE]`` included)."""
+async def sse_data(response: httpx.Response, model: str, max_bytes: int) -> AsyncIterator[str]:
+    """The ``data:`` payloads of a server-sent-events body, in order (``[DONE]`` included);
+    ``AttemptFailed`` once the body passes ``max_bytes``."""
+    size = 0
     async for line in response.aiter_lines():
+        size += len(line) + 1
+        if size > max_bytes:
+            raise too_large(model, max_bytes)
         if line.startswith("data:"):
             yield line[5:].strip()
