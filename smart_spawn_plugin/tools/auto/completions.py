@@ -32,6 +32,7 @@ import httpx
 from smart_spawn_plugin.client.base import SpawnLogEntry
 from smart_spawn_plugin.errors import UpstreamError, UpstreamRejected, redact
 from smart_spawn_plugin.log import get_logger
+from smart_spawn_plugin.providers.registry import Endpoint
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.tools.auto.route import RoutePlan, estimate_tokens, plan_route, routing_card
 from smart_spawn_plugin.tools.auto.upstream import (
@@ -166,10 +167,10 @@ class AutoCompletions:
             self.runtime, str(body["model"]), body.get("messages", []), user_key=user_key
         )
 
-    def _endpoints(self, model: str) -> list[Any]:
+    def _endpoints(self, model: str) -> list[Endpoint]:
         return endpoints_of(self.runtime.providers.registry, model)
 
-    def _body(self, body: Mapping[str, Any], endpoint: Any, *, stream: bool) -> dict[str, Any]:
+    def _body(self, body: Mapping[str, Any], endpoint: Endpoint, *, stream: bool) -> dict[str, Any]:
         limit = self.runtime.settings.providers.local_max_output
         return request_body(dict(body), endpoint, local_max_output=limit, stream=stream)
 
