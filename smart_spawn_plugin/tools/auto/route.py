@@ -33,7 +33,14 @@ from smart_spawn_plugin.engine.catalog.sources.openmark import export_date
 from smart_spawn_plugin.engine.select import openmark
 from smart_spawn_plugin.engine.select.requests import Decision, PickRequest
 from smart_spawn_plugin.errors import InvalidParam, NoModel
-from smart_spawn_plugin.models import BUDGETS, Budget, Capability, Category, Strategy
+from smart_spawn_plugin.models import (
+    BUDGETS,
+    Budget,
+    BudgetChoice,
+    Capability,
+    Category,
+    Strategy,
+)
 from smart_spawn_plugin.runtime import Runtime
 
 ROUTED_PREFIX: Final = "smart-spawn/"
@@ -147,7 +154,7 @@ class RoutePlan(BaseModel):
         )
 
 
-def _routed_budget(runtime: Runtime, model: str) -> Budget:
+def _routed_budget(runtime: Runtime, model: str) -> BudgetChoice:
     return ROUTED_MODELS.get(model) or runtime.settings.default_budget
 
 
@@ -228,7 +235,7 @@ async def plan_route(
                 kind="passthrough",
                 candidates=[settings.passthrough_model],
                 category="fast-cheap",
-                budget=budget,
+                budget="low",  # short work, like the routed passthrough below
                 reason=f"{why}: passthrough model",
             )
         request = PickRequest(
