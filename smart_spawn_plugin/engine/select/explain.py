@@ -37,7 +37,7 @@ def evidence_phrase(model: ModelRecord, category: Category) -> str:
     imputed = [e for e in prov.evidence if e.imputed]
     if imputed:
         text += "; imputed: " + ", ".join(
-            f"{e.benchmark} ≈{e.normalized:g} ({e.source})" for e in imputed
+            f"{e.benchmark} ≈{e.raw:.1f} → {e.normalized:g} ({e.source})" for e in imputed
         )
     if prov.coverage is not None:
         text += f"; coverage {prov.coverage * 100:.0f}%"
