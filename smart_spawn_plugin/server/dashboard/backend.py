@@ -15,6 +15,7 @@ from fastapi import Request
 from smart_spawn_plugin.client.local import LocalRecommender
 from smart_spawn_plugin.engine.catalog.service import CatalogService
 from smart_spawn_plugin.engine.select.selection import Selector
+from smart_spawn_plugin.providers.service import ProvidersService
 from smart_spawn_plugin.server.refresher import Refresher
 from smart_spawn_plugin.settings import ServerSettings, Settings
 from smart_spawn_plugin.store.ratings import RatingsStore
@@ -31,6 +32,8 @@ class Backend:
     refresher: Refresher
     #: the caller's user key from an API-key header (``"local"`` without one)
     header_user_key: str
+    #: quotas, predictions and detected local servers (the runtime's providers service)
+    providers: ProvidersService
 
     @property
     def catalog(self) -> CatalogService:
@@ -68,4 +71,5 @@ def backend(request: Request) -> Backend:
         service=state.service,
         refresher=state.refresher,
         header_user_key=user_key_of_request(request),
+        providers=state.runtime.providers,
     )

@@ -155,7 +155,7 @@ async def spend_page(request: Request) -> Response:
         q = SpendQuery.model_validate(dict(request.query_params))
     except ValidationError as exc:
         return _bad(request, "spend", exc)
-    view = views_ops.spend(be, user, q.days)
+    view = views_ops.spend(be, user, q.days, await views_ops.providers_panel(be))
     return page(request, "spend.html", active="spend", signed_in=True, view=view, rated=q.rated)
 
 

@@ -7,12 +7,11 @@ without the caller's feedback. Secrets are masked before anything reaches a temp
 
 from __future__ import annotations
 
-import importlib.util
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from pydantic import BaseModel, SecretStr
 
@@ -99,19 +98,24 @@ class ProviderPanel:
     local: list[tuple[str, str, int]] = field(default_factory=list)
 
 
-def providers_panel(be: Backend) -> ProviderPanel | None:
-    """The providers section, or None while the providers package is not installed.
-
-    The providers package fills it by exposing ``dashboard_panel(settings) -> ProviderPanel``
-    -shaped data (duck-typed: ``quotas`` and ``local`` sequences as above)."""
-    if importlib.util.find_spec("smart_spawn_plugin.providers") is None:
-        return None
-    module = importlib.import_module("smart_spawn_plugin.providers")
-    make = getattr(module, "dashboard_panel", None)
-    if make is None:
-        return None
-    data: Any = make(be.settings)
-    return ProviderPanel(list(getattr(data, "quotas", [])), list(getattr(data, "local", [])))
+async def providers_panel(be: Backend) -> ProviderPanel:
+    """Quota bars (used share, the prediction's message, the predicted exhaustion) for every
+    configured provider, and the local servers detected so far — the same figures as
+    ``smart-spawn quota predict`` and ``detect-local`` (the runtime's providers service)."""
+    panel = ProviderPanel()
+    for p in await be.providers.predict():
+        used = min(1.0, (p.percent or 0.0) / 100.0)
+        if p.limit:
+            label = f"{p.used:g} of {p.limit:g} {p.unit} ({p.quota_type})"
+        else:
+            label = f"{p.used:g} {p.unit} used, {p.quota_source}"
+        exhaust = (
+            p.predicted_exhaustion.strftime("%a %d %b %H:%M") if p.predicted_exhaustion else None
+        )
+        panel.quotas.append((p.provider, used, label, exhaust))
+    for server in be.providers.servers:
+        panel.local.append((server.kind, server.base_url, len(server.models)))
+    return panel
 
 
 @dataclass
@@ -142,7 +146,9 @@ def spawn_lines(be: Backend, user_key: str, days: int) -> list[SpawnLine]:
     ]
 
 
-def spend(be: Backend, user_key: str, days: int) -> SpendView:
+def spend(
+    be: Backend, user_key: str, days: int, providers: ProviderPanel | None = None
+) -> SpendView:
     """Recent spawns (newest first) with cost and rating; spend per day and per provider."""
     stats = spawn_stats(be.spawns, user_key, days)
     lines = spawn_lines(be, user_key, days)
@@ -157,7 +163,7 @@ def spend(be: Backend, user_key: str, days: int) -> SpendView:
         list(reversed(lines))[:RECENT],
         bar_chart(day_series),
         bar_chart(provider_series),
-        providers_panel(be),
+        providers,
     )
 
 

@@ -13,6 +13,7 @@ from smart_spawn_plugin.models import Catalog
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.store.catalog import CatalogStore
 from smart_spawn_plugin.store.spawnlog import SpawnRecord, SpawnUsage
+from tests.conftest import SeedHome
 from tests.server.conftest import MakeApp
 from tests.server.helpers import client_for, state
 
@@ -275,3 +276,29 @@ async def test_bad_csv_imports_are_a_400_naming_the_problem(
     assert r.status_code == 400
     assert text in r.text
     assert not (services.settings.home / "openmark").exists()
+
+
+async def test_spend_shows_quota_bars_with_predicted_exhaustion(
+    make_app: MakeApp, tmp_path: Path, seed_home: SeedHome
+) -> None:
+    """Issue 14 with issue 13 landed: the spend page has a quota bar per provider with its
+    used share and predicted exhaustion, from the same service as ``quota predict``."""
+    from tests.providers.helpers import open_services, seed
+    from tests.server.helpers import client_for
+
+    providers = {
+        "entries": {
+            "anthropic": {
+                "baseUrl": "http://127.0.0.1:9/v1",
+                "models": ["anthropic/claude-sonnet-4.5"],
+                "quota": {"quotaSource": "self-tracked", "quotaType": "tokens", "limit": 100_000},
+            }
+        }
+    }
+    with open_services(seed_home(tmp_path / "q"), **providers) as rt:
+        seed(rt, "anthropic/claude-sonnet-4.5", prompt=30_000, completion=10_000, hours_ago=2)
+        async with client_for(make_app(rt)) as client:
+            page = (await client.get("/dashboard/spend")).text
+    assert "Provider quotas and local servers" in page
+    assert 'aria-label="anthropic quota used"' in page and 'value="0.4"' in page
+    assert "40000 of 100000 tokens" in page and "runs out" in page
