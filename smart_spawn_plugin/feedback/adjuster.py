@@ -84,6 +84,9 @@ class FeedbackScores:
         self._max_users = max_users
         self._personal: dict[str, dict[ScoreKey, PersonalScore]] = {}
         self._community: dict[ScoreKey, CommunityScore] | None = None
+        #: bumped by every :meth:`invalidate`: anything built from these scores (the local
+        #: recommender's memoised selectors) is stale once it differs
+        self.generation = 0
 
     def personal(self, user_key: str) -> dict[ScoreKey, PersonalScore]:
         found = self._personal.get(user_key)
@@ -100,11 +103,7 @@ class FeedbackScores:
 
     def adjuster(self, user_key: str, tags: list[str]) -> FeedbackAdjuster | None:
         """The adjuster for ``user_key`` (and ``tags``), or None when there is no feedback."""
-        if self._version is not None:
-            now = self._version()
-            if now != self._seen:
-                self.invalidate()
-                self._seen = now
+        self.sync()
         personal = self.personal(user_key)
         shared = self.shared()
         if not personal and not shared:
@@ -112,7 +111,18 @@ class FeedbackScores:
         context = context_scores(self.ratings, tags, user_key) if tags and personal else {}
         return FeedbackAdjuster(personal, shared, context)
 
+    def sync(self) -> int:
+        """Invalidate when ``version()`` moved (another process wrote to the store); returns
+        the :attr:`generation` the memoised scores now belong to."""
+        if self._version is not None:
+            now = self._version()
+            if now != self._seen:
+                self.invalidate()
+                self._seen = now
+        return self.generation
+
     def invalidate(self) -> None:
         """Ratings changed: read the scores again on the next pick."""
         self._personal.clear()
         self._community = None
+        self.generation += 1
