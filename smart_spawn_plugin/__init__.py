@@ -8,7 +8,6 @@ promised. They are resolved on first access (PEP 562), so importing the package 
 from __future__ import annotations
 
 import importlib
-import os
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -27,19 +26,6 @@ _EXPORTS: Final[dict[str, str]] = {
     "Settings": "smart_spawn_plugin.settings",
     "SmartSpawnError": "smart_spawn_plugin.errors",
 }
-
-
-def skip_pydantic_plugin_scan() -> None:
-    """Tell pydantic not to scan every installed distribution for plugins (unless the user
-    set ``PYDANTIC_DISABLE_PLUGINS`` themselves; an empty value re-enables all plugins).
-
-    Called first by our entry points (the CLI, ``python -m …server.serve``), never at import:
-    the scan runs when the first model class is built and was ~0.1 s of every start-up
-    (``importlib.metadata`` reading each installed package's metadata), for plugins this
-    program does not use. Sets the documented pydantic environment variable, so child Python
-    processes inherit it.
-    """
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 def __getattr__(name: str) -> object:

@@ -18,9 +18,6 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``smart-spawn`` with ``argv`` (default: the process's); returns the exit status."""
-    from smart_spawn_plugin import skip_pydantic_plugin_scan
-
-    skip_pydantic_plugin_scan()
     from smart_spawn_plugin.cli.app import main as run
 
     return run(argv)

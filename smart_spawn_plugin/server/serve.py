@@ -110,9 +110,6 @@ def uvicorn_options(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Standalone entry point with the same parser and handler as ``smart-spawn serve``."""
-    from smart_spawn_plugin import skip_pydantic_plugin_scan
-
-    skip_pydantic_plugin_scan()
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--home", default=None)
     known, rest = pre.parse_known_args(sys.argv[1:] if argv is None else argv)
