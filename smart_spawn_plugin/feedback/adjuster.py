@@ -30,9 +30,11 @@ class FeedbackAdjuster:
     """The engine's ``ScoreAdjuster`` over one user's ratings, their context-tag ratings and the
     community aggregate, blended by :func:`smart_spawn_plugin.feedback.scores.blend`.
 
-    Scores are read once when the adjuster is built (once per pick), not once per candidate.
-    ``adjust`` returns the blended 0–100 score and the personal score on 0–1 (None without
-    personal ratings for that model and category).
+    Scores are read once when the adjuster is built, not once per candidate; the local
+    recommender keeps the adjuster (inside its memoised selector) until the scores change, so
+    ``adjust`` memoises its answers too (a pure function of its arguments and the scores read;
+    a few per model and category). ``adjust`` returns the blended 0–100 score and the personal
+    score on 0–1 (None without personal ratings for that model and category).
     """
 
     def __init__(
@@ -44,14 +46,20 @@ class FeedbackAdjuster:
         self.personal = personal
         self.community = community or {}
         self.context = context or {}
+        self._memo: dict[tuple[str, Category, float], tuple[float, float | None]] = {}
 
     def adjust(
         self, user_key: str, model_id: str, category: Category, benchmark: float
     ) -> tuple[float, float | None]:
-        key = (model_id, category)
-        mine = self.personal.get(key)
-        result = blend(benchmark, mine, self.community.get(key), self.context.get(key))
-        return result.score, (None if mine is None else round(mine.score / 100.0, 4))
+        memo_key = (model_id, category, benchmark)
+        found = self._memo.get(memo_key)
+        if found is None:
+            key = (model_id, category)
+            mine = self.personal.get(key)
+            result = blend(benchmark, mine, self.community.get(key), self.context.get(key))
+            personal = None if mine is None else round(mine.score / 100.0, 4)
+            found = self._memo[memo_key] = (result.score, personal)
+        return found
 
 
 #: Users whose personal scores are memoised at once (the memo is cleared when full).
