@@ -50,6 +50,8 @@ logger = get_logger(__name__)
 IMPLICIT: Final = "implicit"
 #: A normalised model id: ``vendor/name`` with an optional ``:variant`` (``:free``, ``:batch``).
 _MODEL_ID: Final = re.compile(r"[a-z0-9][a-z0-9._~-]*/[a-z0-9][a-z0-9._~:-]*")
+#: (user, tags) selectors memoised at once (the memo is cleared when full).
+MEMO_SELECTORS: Final = 1024
 
 
 class LocalRecommender:
@@ -79,6 +81,8 @@ class LocalRecommender:
         self.community = community
         self.scores = FeedbackScores(ratings, community, version=version)
         self.memory = memory
+        #: blended selectors per (user, tags): (catalog, scores generation, selector)
+        self._selectors: dict[tuple[str, tuple[str, ...]], tuple[object, int, Selector]] = {}
         self._listeners: list[Callable[[], None]] = []
 
     @classmethod
@@ -102,9 +106,24 @@ class LocalRecommender:
 
     def selector_for(self, user_key: str, tags: list[str] | None = None) -> Selector:
         """A selector blending ``user_key``'s feedback (and their ``tags`` ratings), for
-        picking many steps of one plan with one read of the scores."""
-        adjuster = self.scores.adjuster(user_key, list(tags or []))
-        return self.catalog.selector(adjuster).with_memory(self.memory)
+        picking many steps of one plan with one read of the scores.
+
+        Memoised per (user, tags) — building one costs a read of the context ratings and the
+        per-model fact table, which dominated a busy server's CPU — until the catalog object
+        changes or the scores are invalidated (a rating or community report through this
+        process, a refresh, or a write by another process seen through ``version``)."""
+        generation = self.scores.sync()
+        catalog = self.catalog.current()
+        key = (user_key, tuple(sorted(set(tags or []))))
+        hit = self._selectors.get(key)
+        if hit is not None and hit[0] is catalog and hit[1] == generation:
+            return hit[2]
+        adjuster = self.scores.adjuster(user_key, list(key[1]))
+        selector = self.catalog.selector(adjuster).with_memory(self.memory)
+        if len(self._selectors) >= MEMO_SELECTORS:
+            self._selectors.clear()
+        self._selectors[key] = (catalog, generation, selector)
+        return selector
 
     def pick_now(self, request: PickRequest) -> Decision:
         """The decision for ``request`` (synchronous; ``NoModel`` when nothing qualifies)."""

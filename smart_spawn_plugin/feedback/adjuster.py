@@ -30,9 +30,11 @@ class FeedbackAdjuster:
     """The engine's ``ScoreAdjuster`` over one user's ratings, their context-tag ratings and the
     community aggregate, blended by :func:`smart_spawn_plugin.feedback.scores.blend`.
 
-    Scores are read once when the adjuster is built (once per pick), not once per candidate.
-    ``adjust`` returns the blended 0–100 score and the personal score on 0–1 (None without
-    personal ratings for that model and category).
+    Scores are read once when the adjuster is built, not once per candidate; the local
+    recommender keeps the adjuster (inside its memoised selector) until the scores change, so
+    ``adjust`` memoises its answers too (a pure function of its arguments and the scores read;
+    a few per model and category). ``adjust`` returns the blended 0–100 score and the personal
+    score on 0–1 (None without personal ratings for that model and category).
     """
 
     def __init__(
@@ -44,14 +46,20 @@ class FeedbackAdjuster:
         self.personal = personal
         self.community = community or {}
         self.context = context or {}
+        self._memo: dict[tuple[str, Category, float], tuple[float, float | None]] = {}
 
     def adjust(
         self, user_key: str, model_id: str, category: Category, benchmark: float
     ) -> tuple[float, float | None]:
-        key = (model_id, category)
-        mine = self.personal.get(key)
-        result = blend(benchmark, mine, self.community.get(key), self.context.get(key))
-        return result.score, (None if mine is None else round(mine.score / 100.0, 4))
+        memo_key = (model_id, category, benchmark)
+        found = self._memo.get(memo_key)
+        if found is None:
+            key = (model_id, category)
+            mine = self.personal.get(key)
+            result = blend(benchmark, mine, self.community.get(key), self.context.get(key))
+            personal = None if mine is None else round(mine.score / 100.0, 4)
+            found = self._memo[memo_key] = (result.score, personal)
+        return found
 
 
 #: Users whose personal scores are memoised at once (the memo is cleared when full).
@@ -84,6 +92,9 @@ class FeedbackScores:
         self._max_users = max_users
         self._personal: dict[str, dict[ScoreKey, PersonalScore]] = {}
         self._community: dict[ScoreKey, CommunityScore] | None = None
+        #: bumped by every :meth:`invalidate`: anything built from these scores (the local
+        #: recommender's memoised selectors) is stale once it differs
+        self.generation = 0
 
     def personal(self, user_key: str) -> dict[ScoreKey, PersonalScore]:
         found = self._personal.get(user_key)
@@ -100,11 +111,7 @@ class FeedbackScores:
 
     def adjuster(self, user_key: str, tags: list[str]) -> FeedbackAdjuster | None:
         """The adjuster for ``user_key`` (and ``tags``), or None when there is no feedback."""
-        if self._version is not None:
-            now = self._version()
-            if now != self._seen:
-                self.invalidate()
-                self._seen = now
+        self.sync()
         personal = self.personal(user_key)
         shared = self.shared()
         if not personal and not shared:
@@ -112,7 +119,18 @@ class FeedbackScores:
         context = context_scores(self.ratings, tags, user_key) if tags and personal else {}
         return FeedbackAdjuster(personal, shared, context)
 
+    def sync(self) -> int:
+        """Invalidate when ``version()`` moved (another process wrote to the store); returns
+        the :attr:`generation` the memoised scores now belong to."""
+        if self._version is not None:
+            now = self._version()
+            if now != self._seen:
+                self.invalidate()
+                self._seen = now
+        return self.generation
+
     def invalidate(self) -> None:
         """Ratings changed: read the scores again on the next pick."""
         self._personal.clear()
         self._community = None
+        self.generation += 1

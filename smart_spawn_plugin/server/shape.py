@@ -9,9 +9,11 @@ evidence, provenance and classification behind an answer come only with ``explai
   two, and null ``contextBoost``/``contextTags`` (the original sent them only with tags);
 * ``/models`` and ``/recommend``, per model: drop ``provenance`` (per-category evidence),
   ``baseId``, ``variant`` and ``created``; ``benchmarks`` keeps the original's 16 benchmark keys
-  (our extra sources' figures are evidence) and, like ``speed`` and ``costEfficiency``,
-  one decimal; ``lastUpdated`` is
-  to the second;
+  (our extra sources' figures are evidence); null benchmark and speed figures are left out (the
+  original did not send unknown ones); ``scores`` are whole numbers (the original rounded them
+  so), ``benchmarks``, ``speed`` and ``costEfficiency`` one decimal, whole numbers without
+  ``.0``; ``lastUpdated`` is to the second; ``/models`` also drops our ``pricing.longContext``
+  (picks and recommendations keep it);
 * ``/roles/compose`` drops ``rolePrompt`` (``fullPrompt`` holds it) and ``autoGuardrails``.
 
 Every key the original answered stays in the lean shape, and the lean shapes still validate as
@@ -91,21 +93,38 @@ def pick_body(decision: Decision, full: bool) -> bytes:
     return b'{"data":' + inner.encode() + b"}"
 
 
-def _one_decimal(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: round(v, 1) if isinstance(v, float) else v for k, v in values.items()}
+def _number(value: Any, digits: int | None = 1) -> Any:
+    """``value`` rounded to ``digits`` (None: as is), written as an integer when it is whole
+    (``5`` not ``5.0``, as the original's JavaScript wrote numbers)."""
+    if not isinstance(value, float):
+        return value
+    rounded = value if digits is None else round(value, digits)
+    return int(rounded) if rounded.is_integer() else rounded
 
 
-def lean_model(model: dict[str, Any]) -> dict[str, Any]:
-    """One model's wire dict (camelCase, extras already excluded) in the lean shape."""
+def _numbers(values: dict[str, Any], digits: int | None = 1) -> dict[str, Any]:
+    """``values`` without nulls (the original left unknown figures out), numbers shortened."""
+    return {k: _number(v, digits) for k, v in values.items() if v is not None}
+
+
+def lean_model(model: dict[str, Any], *, long_context: bool = True) -> dict[str, Any]:
+    """One model's wire dict (camelCase, extras already excluded) in the lean shape: the
+    original's benchmark keys only; no null benchmark or speed figures; scores whole numbers
+    (the original rounded them so); other figures to one decimal; prices exact; whole numbers
+    without ``.0``; ``lastUpdated`` to the second. ``long_context=False`` also drops our
+    ``pricing.longContext`` (not the original's)."""
     benchmarks = model.get("benchmarks") or {}
-    model["benchmarks"] = _one_decimal(
+    model["benchmarks"] = _numbers(
         {k: v for k, v in benchmarks.items() if k in ORIGINAL_BENCHMARKS}
     )
     pricing = model.get("pricing")
-    if isinstance(pricing, dict) and pricing.get("longContext") is None:
-        pricing.pop("longContext", None)
-    model["speed"] = _one_decimal(model.get("speed") or {})
-    model["costEfficiency"] = _one_decimal(model.get("costEfficiency") or {})
+    if isinstance(pricing, dict):
+        if not long_context or pricing.get("longContext") is None:
+            pricing.pop("longContext", None)
+        model["pricing"] = _numbers(pricing, None)
+    model["scores"] = _numbers(model.get("scores") or {}, 0)
+    model["speed"] = _numbers(model.get("speed") or {})
+    model["costEfficiency"] = _numbers(model.get("costEfficiency") or {})
     updated = model.get("lastUpdated")
     if isinstance(updated, str) and "." in updated:
         model["lastUpdated"] = updated.split(".", 1)[0] + "Z"
@@ -119,7 +138,9 @@ def models_body(result: ModelsResult, full: bool) -> bytes:
     out = result.model_dump(
         by_alias=True, mode="json", exclude={"data": {"__all__": _MODEL_EXTRAS}}
     )
-    out["data"] = [lean_model(m) for m in out["data"]]
+    # a listing: the long-context surcharges of a dozen models are evidence for the few callers
+    # who send long prompts (picks and recommendations price them in, and say so)
+    out["data"] = [lean_model(m, long_context=False) for m in out["data"]]
     return dumps(out)
 
 

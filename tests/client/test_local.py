@@ -94,6 +94,37 @@ async def test_implicit_outcome_is_stored_as_implicit(
     assert row.source == "implicit"
 
 
+async def test_blended_selector_is_built_once_per_user_and_tags(local: LocalRecommender) -> None:
+    """With ratings, repeated picks reuse one blended selector; a new rating rebuilds it and
+    the next pick reflects the rating."""
+    request = PickRequest(category="coding", budget="medium", context=["python", "api"])
+    first = (await local.pick(request)).decision
+    await local.record_outcome(OutcomeReport(model=first.id, category="coding", rating=4))
+    built = local.selector(request)
+    assert built.adjuster is not None
+    assert local.selector(request) is built
+    assert local.selector_for("local", ["api", "python"]) is built  # tags are a set
+    assert local.selector_for("local", ["python"]) is not built
+    assert local.selector_for("alice", ["api", "python"]) is not built
+    runner = first.runner_ups[0].id
+    for _ in range(8):
+        await local.record_outcome(OutcomeReport(model=first.id, category="coding", rating=1))
+        await local.record_outcome(OutcomeReport(model=runner, category="coding", rating=5))
+    assert local.selector(request) is not built
+    assert (await local.pick(request)).decision.id != first.id
+
+
+async def test_catalog_refresh_rebuilds_the_blended_selector(local: LocalRecommender) -> None:
+    first = local.pick_now(PickRequest(category="coding"))
+    local.record_rating(OutcomeReport(model=first.id, category="coding", rating=5))
+    built = local.selector_for("local")
+    assert local.selector_for("local") is built
+    await local.catalog.refresh(live=False)  # a new catalog object, no rankings_changed yet
+    rebuilt = local.selector_for("local")
+    assert rebuilt is not built
+    assert rebuilt.catalog is local.catalog.current()
+
+
 def test_adjuster_without_feedback_is_none(local: LocalRecommender) -> None:
     assert local.scores.adjuster("local", []) is None
 

@@ -75,10 +75,16 @@ async def test_models_lean_and_full(client: httpx.AsyncClient) -> None:
     for lm, fm in zip(lean["data"], full["data"], strict=True):
         assert set(lm) == ORIGINAL_MODEL
         assert set(lm["benchmarks"]) <= ORIGINAL_BENCHMARKS
-        assert lm["scores"] == fm["scores"]
+        assert lm["scores"] == {c: round(v) for c, v in fm["scores"].items()}
+        assert all(type(v) is int for v in lm["scores"].values())
+        assert None not in lm["speed"].values() and None not in lm["benchmarks"].values()
+        assert "longContext" not in lm["pricing"]
+        assert lm["pricing"]["prompt"] == fm["pricing"]["prompt"]  # prices stay exact
         ModelRecord.model_validate(lm)
     assert any("provenance" in m and m["provenance"] for m in full["data"])
     assert any(set(m["benchmarks"]) - ORIGINAL_BENCHMARKS for m in full["data"])
+    assert any(None in m["speed"].values() for m in full["data"])
+    assert any(m["pricing"].get("longContext") for m in full["data"])
 
 
 async def test_recommend_lean_and_full(client: httpx.AsyncClient) -> None:
