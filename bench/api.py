@@ -325,7 +325,16 @@ def main() -> None:
     parser.add_argument("--connections", default="16,32")
     parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--routes", default=",".join([*ROUTES, "uncached_pick"]))
+    parser.add_argument("--replicas", default=None, help="e.g. 1,3: bench/replicas.py instead")
+    parser.add_argument("--write-every", type=int, default=10, help="--replicas: rate every Nth")
     args = parser.parse_args()
+    if args.replicas is not None:  # N replicas, SQLite vs PostgreSQL + Redis (bench/replicas.py)
+        from bench.replicas import run_replicas
+
+        args.connections = int(str(args.connections).split(",")[-1])
+        counts = [int(n) for n in args.replicas.split(",") if n.strip()]
+        print(json.dumps(run_replicas(counts, args), indent=2))
+        return
     if args.loadgen == "auto":
         args.loadgen = "wrk" if shutil.which("wrk") else "python"
     if args.loadgen == "wrk":

@@ -184,6 +184,18 @@ class StoreError(SmartSpawnError):
     code = "STORE_ERROR"
 
 
+class StoreUnavailable(StoreError):
+    """The shared database cannot be reached now: the write was not stored (nothing was
+    acknowledged); retry after ``retry_after`` seconds."""
+
+    status = 503
+    code = "STORE_UNAVAILABLE"
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 def invalid_param(exc: ValidationError) -> InvalidParam:
     """The first pydantic error as ``InvalidParam`` naming the field as on the wire (camelCase
     aliases, dotted for nested fields)."""

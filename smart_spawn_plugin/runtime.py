@@ -27,7 +27,6 @@ Nothing is opened at import; :meth:`Runtime.open` creates the home directory and
 
 from __future__ import annotations
 
-import sqlite3
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -47,6 +46,7 @@ from smart_spawn_plugin.providers.routing import ProviderAwareRecommender
 from smart_spawn_plugin.providers.service import ProvidersService
 from smart_spawn_plugin.settings import Settings, load_settings
 from smart_spawn_plugin.store.catalog import CatalogStore
+from smart_spawn_plugin.store.db import Database
 from smart_spawn_plugin.store.migrations import open_db
 from smart_spawn_plugin.store.outbox import OutboxStore
 
@@ -69,7 +69,7 @@ class Runtime:
     def __init__(
         self,
         settings: Settings,
-        db: sqlite3.Connection,
+        db: Database,
         *,
         http: httpx.AsyncClient | None = None,
         kind: str | None = None,
@@ -115,7 +115,9 @@ class Runtime:
             overrides["home"] = home
         settings = settings or load_settings(**overrides)
         settings.home.mkdir(parents=True, exist_ok=True)
-        return cls(settings, open_db(settings.db_path), http=http, kind=recommender)
+        url = settings.server.database_url
+        target = url.get_secret_value() if url is not None else settings.db_path
+        return cls(settings, open_db(target), http=http, kind=recommender)
 
     # ---- wiring ----
 

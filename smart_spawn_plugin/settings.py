@@ -174,6 +174,8 @@ class ServerSettings(BaseSettings):
     | ``SMART_SPAWN_HEADER_TIMEOUT_S``| time to send a request head, else 408 (default 10 s)    |
     | ``SMART_SPAWN_KEEP_ALIVE_S``    | idle keep-alive connections closed after (default 5 s)  |
     | ``SMART_SPAWN_MAX_CONNECTIONS`` | connections + requests, 503 beyond (default 512)        |
+    | ``SMART_SPAWN_DATABASE_URL``    | ``postgresql://…``: a shared store (default: SQLite)    |
+    | ``SMART_SPAWN_REDIS_URL``       | ``redis://…``: limits, cache, locks shared by replicas  |
     | ``PORT``                        | the port ``smart-spawn serve`` listens on (default 3000)|
 
     Also enforced: request bodies ≤ 1 MiB (413), query strings ≤ 16 KiB (400). Trusted proxies
@@ -207,6 +209,34 @@ class ServerSettings(BaseSettings):
     #: open connections + running requests; beyond it requests get 503
     max_connections: int = Field(default=512, ge=1)
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535, validation_alias=_env("port", "PORT"))
+    #: a PostgreSQL URL (secret: it may carry a password); unset → the SQLite file in ``home``
+    database_url: SecretStr | None = None
+    #: a Redis URL for state the replicas share; unset → in-process state
+    redis_url: SecretStr | None = None
+    #: seconds a Redis command may take before the replica falls back to in-process state
+    redis_timeout_s: float = Field(default=0.5, gt=0)
+    #: seconds between checks for a catalog another replica saved
+    follow_interval_s: float = Field(default=5.0, gt=0)
+    #: seconds a stopping server waits for requests in flight (graceful shutdown)
+    drain_timeout_s: float = Field(default=10.0, ge=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis:// URL")
+        return value
 
     @field_validator("api_keys", "trusted_proxies", "cors_origins", mode="before")
     @classmethod

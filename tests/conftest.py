@@ -126,3 +126,21 @@ def warm_home(seed_home: SeedHome, tmp_path: Path) -> Path:
 def warm_tmp_path(seed_home: SeedHome, tmp_path: Path) -> Path:
     """``tmp_path`` used as a home (``--home tmp_path``), seeded with the built catalog."""
     return seed_home(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def pg_server():  # type: ignore[no-untyped-def]
+    """One real PostgreSQL server for the session (see tests/engines.py)."""
+    from tests.engines import postgres
+
+    with postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server():  # type: ignore[no-untyped-def]
+    """One real redis-server for the session (see tests/engines.py)."""
+    from tests.engines import redis
+
+    with redis() as server:
+        yield server

@@ -23,7 +23,6 @@ async ``Recommender`` methods wrap them.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable
 from typing import Final
 
@@ -39,7 +38,7 @@ from smart_spawn_plugin.feedback.memory import PersonalMemory
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import Category, bare_model_id
 from smart_spawn_plugin.store.community import CommunityStore
-from smart_spawn_plugin.store.db import data_version
+from smart_spawn_plugin.store.db import Database, data_version
 from smart_spawn_plugin.store.memory import MemoryStore
 from smart_spawn_plugin.store.ratings import RatingRow, RatingsStore
 from smart_spawn_plugin.store.spawnlog import SpawnLogStore, SpawnRecord, SpawnRow
@@ -86,7 +85,7 @@ class LocalRecommender:
         self._listeners: list[Callable[[], None]] = []
 
     @classmethod
-    def over(cls, catalog: CatalogService, db: sqlite3.Connection) -> LocalRecommender:
+    def over(cls, catalog: CatalogService, db: Database) -> LocalRecommender:
         """A local recommender over ``catalog`` and the stores of the database ``db`` (its
         memoised scores follow writes by other processes too)."""
         return cls(

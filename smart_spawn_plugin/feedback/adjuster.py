@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from smart_spawn_plugin.errors import StoreUnavailable
 from smart_spawn_plugin.feedback.scores import (
     CommunityScore,
     PersonalScore,
@@ -111,9 +112,18 @@ class FeedbackScores:
 
     def adjuster(self, user_key: str, tags: list[str]) -> FeedbackAdjuster | None:
         """The adjuster for ``user_key`` (and ``tags``), or None when there is no feedback."""
-        self.sync()
-        personal = self.personal(user_key)
-        shared = self.shared()
+        try:
+            self.sync()
+            personal = self.personal(user_key)
+            shared = self.shared()
+        except StoreUnavailable:
+            # The shared database is down: route on the benchmarks (and whatever is memoised)
+            # rather than fail the pick; writes report the outage themselves.
+            personal = self._personal.get(user_key, {})
+            shared = self._community or {}
+            if not personal and not shared:
+                return None
+            return FeedbackAdjuster(personal, shared, {})
         if not personal and not shared:
             return None
         context = context_scores(self.ratings, tags, user_key) if tags and personal else {}

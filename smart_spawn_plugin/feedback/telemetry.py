@@ -18,7 +18,6 @@ when the caller passes ``opt_in=True`` (``Settings.telemetry_opt_in``).
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
@@ -27,7 +26,7 @@ from pydantic import BaseModel, JsonValue
 
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.store.community import CommunityReport
-from smart_spawn_plugin.store.db import as_utc, meta_get_or_create, utc_now, validate
+from smart_spawn_plugin.store.db import Database, as_utc, meta_get_or_create, utc_now, validate
 from smart_spawn_plugin.store.outbox import OutboxItem, OutboxStore
 
 if TYPE_CHECKING:  # httpx loads with the client a flush is given, not with this module
@@ -143,7 +142,7 @@ def _retry_after(response: httpx.Response) -> timedelta:
     return timedelta(seconds=int(value)) if value.isdigit() else timedelta(0)
 
 
-def anonymous_instance_id(conn: sqlite3.Connection) -> str:
+def anonymous_instance_id(conn: Database) -> str:
     """A stable anonymous id for this installation: SHA-256 of a random id kept in the store."""
     raw = meta_get_or_create(conn, _INSTANCE_KEY, uuid.uuid4().hex)
     return hashlib.sha256(raw.encode()).hexdigest()

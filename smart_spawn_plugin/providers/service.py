@@ -9,7 +9,6 @@ routing — ``ok``, ``deprioritised`` (predicted to run out before its reset) or
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,7 +29,7 @@ from smart_spawn_plugin.providers.usage import (
     quota_usage,
 )
 from smart_spawn_plugin.settings import ProvidersSection, Settings
-from smart_spawn_plugin.store.db import utc_now
+from smart_spawn_plugin.store.db import Database, utc_now
 from smart_spawn_plugin.store.providers import LogRow, ProviderStateStore, RouterMode
 from smart_spawn_plugin.store.spawnlog import SpawnLogStore
 
@@ -66,7 +65,7 @@ class Context(Protocol):
     :class:`~smart_spawn_plugin.runtime.Runtime` is one)."""
 
     settings: Settings
-    db: sqlite3.Connection
+    db: Database
     catalog: CatalogService
 
 

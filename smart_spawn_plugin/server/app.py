@@ -44,6 +44,7 @@ from smart_spawn_plugin.server.ratelimit import (
 )
 from smart_spawn_plugin.server.refresher import Refresher
 from smart_spawn_plugin.settings import ServerSettings
+from smart_spawn_plugin.store.shared import open_shared
 
 log = get_logger(__name__)
 
@@ -60,11 +61,17 @@ _ROUTERS = (
 def build_state(runtime: Runtime, config: ServerSettings) -> ServerState:
     """The routes' shared state over ``runtime``: a refresh, or a write the routes did not
     target (see ``invalidation``), drops the whole response cache; the recommender drops its
-    own memoised scores."""
-    cache = ResponseCache(ttl=config.cache_ttl_s, maxsize=config.cache_size)
+    own memoised scores. With ``SMART_SPAWN_REDIS_URL`` the rate limits, the cache's
+    invalidation and the refresh lock are shared with the other replicas (``store.shared``)."""
+    redis_url = config.redis_url.get_secret_value() if config.redis_url else None
+    shared = open_shared(redis_url, timeout_s=config.redis_timeout_s)
+    replicated = shared if redis_url is not None else None
+    cache = ResponseCache(ttl=config.cache_ttl_s, maxsize=config.cache_size, shared=replicated)
     runtime.local.on_change(cache.rankings_changed)
-    refresher = Refresher(runtime.catalog, runtime.local.rankings_changed)
-    return ServerState(runtime=runtime, config=config, cache=cache, refresher=refresher)
+    refresher = Refresher(runtime.catalog, runtime.local.rankings_changed, replicated)
+    return ServerState(
+        runtime=runtime, config=config, cache=cache, refresher=refresher, shared=shared
+    )
 
 
 def create_app(
@@ -82,17 +89,21 @@ def create_app(
         await asyncio.to_thread(runtime.catalog.current)
         timer: asyncio.Task[None] | None = None
         if runtime.settings.live_sources and config.background_refresh:
-            state.refresher.start()
+            await state.refresher.try_start()
             timer = asyncio.create_task(state.refresher.run_periodically(config.refresh_interval_s))
+        follow = state.refresher.follow_periodically(config.follow_interval_s)
+        follower = asyncio.create_task(follow)
         log.info("server_started", models=len(runtime.catalog.current().models))
         try:
             yield
         finally:
-            if timer is not None:
-                timer.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await timer
+            for task in (timer, follower):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await state.refresher.close()
+            await state.shared.aclose()
             if close_runtime:
                 await runtime.aclose()
 
@@ -123,11 +134,16 @@ def create_app(
         app.add_api_route(
             path, routes_meta.health, methods=["GET"], include_in_schema=path == "/api/health"
         )
+    for path in ("/api/ready", "/ready"):
+        app.add_api_route(
+            path, routes_meta.ready, methods=["GET"], include_in_schema=path == "/api/ready"
+        )
     table = build_table([*app.router.routes, *(r for router in _ROUTERS for r in router.routes)])
     app.add_middleware(FastPathMiddleware, table=table)
     app.add_middleware(CacheMiddleware, cache=state.cache)
     app.add_middleware(AuthMiddleware, config=config)
-    app.add_middleware(RateLimitMiddleware, config=config)
+    limits = state.shared if config.redis_url is not None else None
+    app.add_middleware(RateLimitMiddleware, config=config, shared=limits)
     app.add_middleware(CoreMiddleware, config=config)
     return app
 

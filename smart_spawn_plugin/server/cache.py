@@ -22,6 +22,12 @@ catalog only. Then:
 Each invalidation is stamped with an epoch, and a response is stored only if nothing that
 covers it was invalidated since its request began — so an answer computed before a rating is
 never stored after it.
+
+**Across replicas** (``SMART_SPAWN_REDIS_URL``) each replica keeps its own cache and they share
+a generation counter (``store.shared``): a request that invalidated anything here bumps it
+before its response starts, and every replica reads it before serving from its cache; a replica
+that sees another's bump drops all of its entries (coarser than the targeted local rules, never
+stale) — so a rating acknowledged by one replica is never answered with an old pick by another.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from smart_spawn_plugin.server.middleware import (
     Scope,
     Send,
 )
+from smart_spawn_plugin.store.shared import SharedState
 
 CacheKey = tuple[str, bytes, str]
 #: (user_key, category) a feedback-dependent response was computed for; category None = none
@@ -57,8 +64,10 @@ class ResponseCache:
     """A bounded TTL cache of whole responses (bytes) with targeted, epoch-checked
     invalidation (see the module docstring)."""
 
-    def __init__(self, *, ttl: float, maxsize: int) -> None:
+    def __init__(self, *, ttl: float, maxsize: int, shared: SharedState | None = None) -> None:
         self.enabled = ttl > 0
+        self.shared = shared
+        self._shared_seen: int | None = None
         self._store: TTLCache[CacheKey, Entry] = TTLCache(maxsize=maxsize, ttl=max(ttl, 1e-3))
         self.epoch = 0
         self._all_at = 0
@@ -150,6 +159,24 @@ class ResponseCache:
     def __len__(self) -> int:
         return len(self._store)
 
+    async def follow(self) -> None:
+        """Drop every entry if another replica changed rankings since the last look."""
+        if self.shared is None:
+            return
+        seen = await self.shared.generation()
+        if seen != self._shared_seen:
+            if self._shared_seen is not None:
+                self.invalidate()
+            self._shared_seen = seen
+
+    async def publish(self) -> None:
+        """Tell the other replicas that rankings changed (before the response that says so)."""
+        if self.shared is not None:
+            seen = self._shared_seen
+            now = await self.shared.bump()
+            if seen is not None and now == seen + 1:
+                self._shared_seen = now  # only our own bump: our entries are already right
+
 
 class CacheMiddleware:
     """Serve cacheable GETs from :class:`ResponseCache`; store successful ones."""
@@ -159,6 +186,9 @@ class CacheMiddleware:
         self.cache = cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] != "GET" and self.cache.shared is not None:
+            await self._publishing(scope, receive, send)
+            return
         if scope["type"] != "http" or scope["method"] != "GET" or not self.cache.enabled:
             await self.app(scope, receive, send)
             return
@@ -169,6 +199,7 @@ class CacheMiddleware:
         state = scope.setdefault("state", {})
         user = str(state.get("user_key", "local"))
         key: CacheKey = (route, bytes(scope.get("query_string", b"")), user)
+        await self.cache.follow()
         entry = self.cache.get(key)
         if entry is not None:
             status, headers, body, _ = entry
@@ -197,3 +228,15 @@ class CacheMiddleware:
             await send(message)
 
         await self.app(scope, receive, capture)
+
+    async def _publishing(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run a write; if it invalidated anything here, bump the shared generation before the
+        response starts."""
+        before = self.cache.epoch
+
+        async def announce(message: Message) -> None:
+            if message["type"] == "http.response.start" and self.cache.epoch != before:
+                await self.cache.publish()
+            await send(message)
+
+        await self.app(scope, receive, announce)

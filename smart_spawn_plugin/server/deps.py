@@ -25,6 +25,7 @@ from smart_spawn_plugin.server.encoding import dumps, loads_body
 from smart_spawn_plugin.server.errors import translate_validation
 from smart_spawn_plugin.server.refresher import Refresher
 from smart_spawn_plugin.settings import ServerSettings
+from smart_spawn_plugin.store.shared import LocalState, SharedState
 
 _B = TypeVar("_B", bound=BaseModel)
 
@@ -38,6 +39,8 @@ class ServerState:
     cache: ResponseCache
     refresher: Refresher
     status_memo: tuple[Catalog, StatusReport] | None = field(default=None)
+    #: what the replicas share (Redis), or in-process state
+    shared: SharedState = field(default_factory=LocalState)
 
     @property
     def service(self) -> LocalRecommender:

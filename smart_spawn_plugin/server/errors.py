@@ -30,6 +30,7 @@ from smart_spawn_plugin.errors import (
     MissingParam,
     RateLimited,
     SmartSpawnError,
+    StoreUnavailable,
 )
 from smart_spawn_plugin.log import get_logger
 
@@ -68,9 +69,10 @@ def route_of(path: str) -> str:
 
 
 def error_response(exc: SmartSpawnError) -> JSONResponse:
-    """The JSON response of one error (with ``Retry-After`` for rate limits)."""
+    """The JSON response of one error (with ``Retry-After`` for rate limits and an unreachable
+    database)."""
     headers = dict(SECURITY_HEADERS)
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | StoreUnavailable):
         headers["retry-after"] = str(max(1, int(exc.retry_after)))
     return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
 

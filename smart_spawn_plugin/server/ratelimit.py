@@ -37,6 +37,7 @@ from smart_spawn_plugin.server.middleware import (
     send_error,
 )
 from smart_spawn_plugin.settings import ServerSettings
+from smart_spawn_plugin.store.shared import SharedState
 
 UNKNOWN: Final = "unknown"
 
@@ -149,8 +150,13 @@ class RefreshGuard:
 class RateLimitMiddleware:
     """The global limit on every request (``/refresh`` adds its own :class:`RefreshGuard`)."""
 
-    def __init__(self, app: ASGIApp, config: ServerSettings) -> None:
+    def __init__(
+        self, app: ASGIApp, config: ServerSettings, shared: SharedState | None = None
+    ) -> None:
         self.app = app
+        #: one budget across every replica (Redis), else the in-process window below
+        self.shared = shared
+        self.config = config
         self.trusted = TrustedProxies(config.trusted_proxies)
         self.general = SlidingWindow(
             config.rate_limit, config.rate_window_s, max_clients=config.max_clients
@@ -161,7 +167,11 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         key = client_key(scope, self.trusted)
-        wait = self.general.hit(key)
+        if self.shared is not None:
+            cfg = self.config
+            wait = await self.shared.hit("general", key, cfg.rate_limit, cfg.rate_window_s)
+        else:
+            wait = self.general.hit(key)
         if wait:
             extra = [(b"retry-after", str(wait).encode())]
             await send_error(send, RateLimited("Too many requests", retry_after=wait), extra)

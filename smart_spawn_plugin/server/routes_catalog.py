@@ -232,6 +232,6 @@ async def refresh(request: Request) -> Response:
     when a refresh (manual or the timer's) is already running. 401 without the right key."""
     _authorize_refresh(request)
     state = state_of(request)
-    if not state.refresher.start():
+    if not await state.refresher.try_start():
         return json_response({"started": False, "message": "Refresh already in progress"})
     return json_response({"started": True, "estimatedSeconds": 30})

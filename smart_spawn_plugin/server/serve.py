@@ -105,6 +105,8 @@ def uvicorn_options(
         "access_log": False,  # our CoreMiddleware logs each request through structlog
         "server_header": False,
         "proxy_headers": False,  # client addresses: see ServerSettings.trusted_proxies
+        # SIGTERM: stop accepting, let requests in flight finish (at most this long), then stop.
+        "timeout_graceful_shutdown": config.drain_timeout_s,
     }
 
 

@@ -6,11 +6,10 @@ the catalog's own ``sources`` map, so a failure recorded after the last save is 
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from smart_spawn_plugin.models import Catalog, SourceStatus
-from smart_spawn_plugin.store.db import from_ts, locked, to_ts, transaction, utc_now
+from smart_spawn_plugin.store.db import Database, from_ts, locked, to_ts, transaction, utc_now
 
 _UPSERT_SOURCE = """
 INSERT INTO source_status
@@ -27,7 +26,7 @@ ON CONFLICT(source) DO UPDATE SET
 class CatalogStore:
     """Saves and loads the enriched catalog (one JSON row) and per-source status rows."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         self._conn = conn
 
     def save(self, catalog: Catalog, *, now: datetime | None = None) -> None:
@@ -59,6 +58,13 @@ class CatalogStore:
         catalog = Catalog.model_validate_json(row[0])
         catalog.sources.update(self.source_status())
         return catalog
+
+    def stamp(self) -> str | None:
+        """When the saved catalog was last written (``None`` if never): another process's
+        refresh changes it."""
+        with locked(self._conn) as conn:
+            row = conn.execute("SELECT updated_at FROM catalog WHERE id = 1").fetchone()
+        return None if row is None else str(row[0])
 
     def source_status(self) -> dict[str, SourceStatus]:
         """Every source's recorded status, keyed by source name."""
@@ -109,9 +115,7 @@ class CatalogStore:
         return self.source_status()[source]
 
     @staticmethod
-    def _write_status(
-        conn: sqlite3.Connection, source: str, status: SourceStatus, stamp: str
-    ) -> None:
+    def _write_status(conn: Database, source: str, status: SourceStatus, stamp: str) -> None:
         conn.execute(
             _UPSERT_SOURCE,
             (

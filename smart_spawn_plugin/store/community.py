@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -24,6 +23,7 @@ from smart_spawn_plugin.errors import RateLimited
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import Category
 from smart_spawn_plugin.store.db import (
+    Database,
     as_utc,
     locked,
     meta_get_or_create,
@@ -65,7 +65,7 @@ class CommunityStore:
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Database,
         *,
         salt: bytes | None = None,
         limit_per_hour: int = DEFAULT_LIMIT_PER_HOUR,
@@ -108,7 +108,8 @@ class CommunityStore:
             conn.execute(
                 """INSERT INTO community_rate_limits (instance_hash, window_start, count)
                 VALUES (?, ?, 1)
-                ON CONFLICT(instance_hash, window_start) DO UPDATE SET count = count + 1""",
+                ON CONFLICT(instance_hash, window_start)
+                DO UPDATE SET count = community_rate_limits.count + 1""",
                 (digest, to_ts(window)),
             )
             # Past windows are useless; drop them so the table stays small (the original never did).

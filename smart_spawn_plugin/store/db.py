@@ -2,6 +2,16 @@
 key/value ``meta`` table. Used by the main store (``store.migrations.open_db``) and the MCP runs
 store (``mcp.store.open_runs_db``), each with its own ordered migrations.
 
+Two engines, one protocol
+-------------------------
+Store classes speak :class:`Database`: ``execute(sql, params)`` with ``?`` placeholders and
+results read with ``fetchone``/``fetchall``/``rowcount``, inside :func:`locked` (reads) or
+:func:`transaction` (writes). A ``sqlite3.Connection`` is one; so is
+:class:`smart_spawn_plugin.store.pg.PgDatabase` (PostgreSQL over a connection pool), an
+:class:`Engine` that :func:`locked`, :func:`transaction`, :func:`applied` and
+:func:`data_version` hand over to. SQL is written in the subset both understand (``ON CONFLICT``
+upserts, ``RETURNING id`` instead of ``lastrowid``, no ``PRAGMA`` outside this module).
+
 Thread-safety contract
 ----------------------
 :func:`open_db` returns one connection that may be shared across threads
@@ -20,10 +30,10 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -35,8 +45,56 @@ MEMORY: Final = ":memory:"
 
 _M = TypeVar("_M", bound=BaseModel)
 
-#: One schema step; a store's migrations are an ordered sequence of ``(name, step)``.
-Migration = Callable[[sqlite3.Connection], None]
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the stores use."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Database(Protocol):
+    """What every store class needs of its database: ``sqlite3.Connection`` or ``PgDatabase``."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+
+    def close(self) -> None: ...
+
+
+class Engine(Database, Protocol):
+    """A server database (PostgreSQL): sessions, transactions and change detection of its own.
+
+    ``session()`` binds one pooled connection to the calling thread for the block;
+    ``transaction()`` runs the block as one serialised write transaction (all or nothing);
+    ``data_version()`` changes when anyone changes ratings; ``applied()`` lists the migrations.
+    """
+
+    dialect: str
+
+    def session(self) -> AbstractContextManager[object]: ...
+
+    def transaction(self) -> AbstractContextManager[object]: ...
+
+    def data_version(self) -> int: ...
+
+    def applied(self) -> list[str]: ...
+
+    def ping(self) -> None: ...
+
+
+#: One schema step; a store's migrations are an ordered sequence of ``(name, step)``. A step
+#: takes the store's :class:`Database` (typed ``Any`` so a SQLite-only store's steps, like the
+#: MCP runs store's, may name ``sqlite3.Connection``).
+Migration = Callable[[Any], None]
+
+_D = TypeVar("_D", bound=Database)
 
 
 class Connection(sqlite3.Connection):
@@ -133,8 +191,10 @@ def _check_integrity(conn: sqlite3.Connection, target: str) -> None:
         )
 
 
-def applied(conn: sqlite3.Connection) -> list[str]:
+def applied(conn: Database) -> list[str]:
     """Names of the migrations already applied, in the order they were applied."""
+    if not isinstance(conn, sqlite3.Connection):
+        return cast(Engine, conn).applied()
     with locked(conn):
         conn.execute(
             "CREATE TABLE IF NOT EXISTS _migrations "
@@ -144,9 +204,7 @@ def applied(conn: sqlite3.Connection) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def apply_migrations(
-    conn: sqlite3.Connection, migrations: Sequence[tuple[str, Migration]]
-) -> list[str]:
+def apply_migrations(conn: Database, migrations: Sequence[tuple[str, Migration]]) -> list[str]:
     """Apply every pending migration in order; return the names applied now (empty if none).
 
     Each runs in its own transaction together with its ``_migrations`` row, so a crash leaves
@@ -171,14 +229,19 @@ def apply_migrations(
     return ran
 
 
-def lock_of(conn: sqlite3.Connection) -> threading.RLock:
+def lock_of(conn: Database) -> threading.RLock:
     """The lock that serialises users of ``conn``."""
     return conn.lock if isinstance(conn, Connection) else _FOREIGN_LOCK
 
 
 @contextmanager
-def locked(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """Hold the connection's lock; translate SQLite errors into ``StoreError``."""
+def locked(conn: _D) -> Iterator[_D]:
+    """Hold the connection's lock; translate SQLite errors into ``StoreError``. (On a server
+    :class:`Engine`: hold one pooled connection for the block.)"""
+    if not isinstance(conn, sqlite3.Connection):
+        with cast(Engine, conn).session():
+            yield conn
+        return
     with lock_of(conn):
         try:
             yield conn
@@ -187,12 +250,17 @@ def locked(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(conn: _D) -> Iterator[_D]:
     """Run the block in one ``BEGIN IMMEDIATE`` transaction: all of it commits, or none of it.
 
     Nested use joins the outer transaction. ``IMMEDIATE`` takes the write lock up front, so two
-    writers never both read, then both fail to upgrade (SQLITE_BUSY mid-transaction).
+    writers never both read, then both fail to upgrade (SQLITE_BUSY mid-transaction). A server
+    :class:`Engine` gives the same contract (see ``PgDatabase.transaction``).
     """
+    if not isinstance(conn, sqlite3.Connection):
+        with cast(Engine, conn).transaction():
+            yield conn
+        return
     with locked(conn):
         if conn.in_transaction:
             yield conn
@@ -238,22 +306,25 @@ def validate(model: type[_M], data: Mapping[str, object]) -> _M:
         raise invalid_param(exc) from exc
 
 
-def data_version(conn: sqlite3.Connection) -> int:
+def data_version(conn: Database) -> int:
     """SQLite's ``PRAGMA data_version``: it changes whenever *another* connection (another
-    process) commits to the database — a cheap test for "someone else wrote since I looked"."""
+    process) commits to the database — a cheap test for "someone else wrote since I looked".
+    A server :class:`Engine` answers with its own marker of the rating tables."""
+    if not isinstance(conn, sqlite3.Connection):
+        return cast(Engine, conn).data_version()
     with locked(conn):
         row = conn.execute("PRAGMA data_version").fetchone()
     return int(row[0])
 
 
-def meta_get(conn: sqlite3.Connection, key: str) -> str | None:
+def meta_get(conn: Database, key: str) -> str | None:
     """Read one value from the ``meta`` key/value table."""
     with locked(conn):
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
 
 
-def meta_get_or_create(conn: sqlite3.Connection, key: str, make: str) -> str:
+def meta_get_or_create(conn: Database, key: str, make: str) -> str:
     """Read ``key`` from ``meta``; store ``make`` first if it is absent (atomically)."""
     with transaction(conn):
         conn.execute(

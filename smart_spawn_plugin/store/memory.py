@@ -7,20 +7,21 @@ Rows are per ``user_key``; reads are always scoped to one user and bounded (newe
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from smart_spawn_plugin.models import bare_model_id
-from smart_spawn_plugin.store.db import from_ts, locked, to_ts, transaction, utc_now
+from smart_spawn_plugin.store.db import Database, from_ts, locked, to_ts, transaction, utc_now
 
 MemoryKind = Literal["forced", "rated"]
 ForcedTier = Literal["flagship", "lightweight"]
 #: Longest query text kept (the vector is computed from the whole query before truncation).
 MAX_QUERY_CHARS: Final = 500
 _COLUMNS: Final = "id, user_key, kind, query, vector, tier, model, rating, created_at"
+#: The columns an insert names (the id is the database's; ``RETURNING id`` reads it back).
+_INSERTED: Final = _COLUMNS.removeprefix("id, ")
 
 
 class MemoryIn(BaseModel):
@@ -58,7 +59,7 @@ class MemoryRow(MemoryIn):
 class MemoryStore:
     """Append and read routing memories, always scoped to one ``user_key``."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         self._conn = conn
 
     def add(self, memory: MemoryIn) -> MemoryRow:
@@ -66,8 +67,8 @@ class MemoryStore:
         created = memory.created_at or utc_now()
         with transaction(self._conn) as conn:
             cur = conn.execute(
-                f"INSERT INTO routing_memory ({_COLUMNS}) "  # noqa: S608 - constant columns
-                "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO routing_memory ({_INSERTED}) "  # noqa: S608 - constant columns
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     memory.user_key,
                     memory.kind,
@@ -79,8 +80,7 @@ class MemoryStore:
                     to_ts(created),
                 ),
             )
-            row_id = cur.lastrowid
-        assert row_id is not None
+            row_id = int(cur.fetchone()[0])
         return MemoryRow(**memory.model_dump(exclude={"created_at"}), id=row_id, created_at=created)
 
     def recent(self, user_key: str, *, since: datetime, limit: int) -> list[MemoryRow]:

@@ -6,6 +6,13 @@ each in its own transaction together with its ``_migrations`` row, so a crash le
 a clean step boundary. Running it again is a no-op. :func:`open_db` opens the main store with
 them (through the one open-and-migrate, :func:`~smart_spawn_plugin.store.db.open_migrated`).
 
+The same list runs on SQLite and on PostgreSQL (``store/pg.py``), so write each step in the
+portable subset: one statement per ``execute``; SQLite's spellings ``INTEGER PRIMARY KEY
+AUTOINCREMENT`` and ``REAL`` are respelled for PostgreSQL, nothing else is; no ``PRAGMA``, no
+``executescript``, no SQLite-only functions; upserts as ``ON CONFLICT … DO UPDATE`` with the
+table named in ``SET`` expressions; new ids read with ``RETURNING id``. ``tests/store`` runs every
+store test on both engines.
+
 Times are stored as fixed-width ISO 8601 UTC text (see :func:`~smart_spawn_plugin.store.db.to_ts`),
 so ``ORDER BY``/range filters on them are time order. Every table that holds a user's data carries
 ``user_key`` first in its indexes: a shared server keeps each API key's rows apart.
@@ -13,10 +20,9 @@ so ``ORDER BY``/range filters on them are time order. Every table that holds a u
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from smart_spawn_plugin.store.db import Migration, apply_migrations, open_migrated
+from smart_spawn_plugin.store.db import Database, Migration, apply_migrations, open_migrated
 
 #: The ordered migrations: (name, function).
 MIGRATIONS: list[tuple[str, Migration]] = []
@@ -28,14 +34,14 @@ def migration(fn: Migration) -> Migration:
     return fn
 
 
-def _run(conn: sqlite3.Connection, *statements: str) -> None:
+def _run(conn: Database, *statements: str) -> None:
     # One execute per statement: executescript() would COMMIT the migration's transaction early.
     for statement in statements:
         conn.execute(statement)
 
 
 @migration
-def m001_meta_and_catalog(conn: sqlite3.Connection) -> None:
+def m001_meta_and_catalog(conn: Database) -> None:
     """``meta`` key/value, the catalog snapshot (one row of Catalog JSON), source health."""
     _run(
         conn,
@@ -65,7 +71,7 @@ def m001_meta_and_catalog(conn: sqlite3.Connection) -> None:
 
 
 @migration
-def m002_spawn_log(conn: sqlite3.Connection) -> None:
+def m002_spawn_log(conn: Database) -> None:
     """One row per sub-agent spawn, with the prices at spawn time and the recorded usage."""
     _run(
         conn,
@@ -96,7 +102,7 @@ def m002_spawn_log(conn: sqlite3.Connection) -> None:
 
 
 @migration
-def m003_ratings(conn: sqlite3.Connection) -> None:
+def m003_ratings(conn: Database) -> None:
     """Personal ratings on the full 1-5 scale, explicit or derived from an outcome."""
     _run(
         conn,
@@ -117,7 +123,7 @@ def m003_ratings(conn: sqlite3.Connection) -> None:
 
 
 @migration
-def m004_community(conn: sqlite3.Connection) -> None:
+def m004_community(conn: Database) -> None:
     """Anonymous community ratings (instance ids only as salted hashes) and their rate limit."""
     _run(
         conn,
@@ -143,7 +149,7 @@ def m004_community(conn: sqlite3.Connection) -> None:
 
 
 @migration
-def m005_outbox(conn: sqlite3.Connection) -> None:
+def m005_outbox(conn: Database) -> None:
     """Outgoing reports waiting to be delivered, with their retry schedule."""
     _run(
         conn,
@@ -161,25 +167,42 @@ def m005_outbox(conn: sqlite3.Connection) -> None:
     )
 
 
-def migrate(conn: sqlite3.Connection) -> list[str]:
+def migrate(conn: Database) -> list[str]:
     """Apply the main store's pending migrations; return the names applied now."""
     return apply_migrations(conn, MIGRATIONS)
 
 
-def open_db(path: Path | str) -> sqlite3.Connection:
-    """Open (creating if needed) the main store at ``path`` with its schema up to date.
-    Raises :class:`~smart_spawn_plugin.errors.StoreError` if the file cannot be opened."""
+def open_db(path: Path | str) -> Database:
+    """Open (creating if needed) the main store at ``path`` with its schema up to date: a SQLite
+    file (or ``":memory:"``), or a ``postgresql://`` URL — the same migrations on both.
+    Raises :class:`~smart_spawn_plugin.errors.StoreError` if the file cannot be opened
+    (``StoreUnavailable`` when the database server cannot be reached)."""
+    if is_database_url(path):
+        from smart_spawn_plugin.store.pg import PgDatabase  # psycopg loads only when used
+
+        db = PgDatabase.connect(str(path))
+        try:
+            apply_migrations(db, MIGRATIONS)
+        except BaseException:
+            db.close()
+            raise
+        return db
     return open_migrated(path, MIGRATIONS)
 
 
+def is_database_url(target: Path | str) -> bool:
+    """Whether ``target`` names a PostgreSQL server rather than a SQLite file."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
 @migration
-def m006_source_data_date(conn: sqlite3.Connection) -> None:
+def m006_source_data_date(conn: Database) -> None:
     """The publisher's own date of each source's figures (freshness in ``status``)."""
     _run(conn, "ALTER TABLE source_status ADD COLUMN data_date TEXT")
 
 
 @migration
-def m007_providers(conn: sqlite3.Connection) -> None:
+def m007_providers(conn: Database) -> None:
     """Provider state (issue 13): usage marks (``set-usage``/``reset``), shifts (a provider the
     user moved work off, undoable) and routing overrides written by ``optimize --apply``
     (removed by ``--undo``, never deleted: ``active`` goes to 0)."""
@@ -213,7 +236,7 @@ def m007_providers(conn: sqlite3.Connection) -> None:
 
 
 @migration
-def m008_routing_memory(conn: sqlite3.Connection) -> None:
+def m008_routing_memory(conn: Database) -> None:
     """Personal routing memory: queries a user forced a tier on or rated, as sparse vectors."""
     _run(
         conn,

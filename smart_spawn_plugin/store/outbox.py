@@ -7,13 +7,12 @@ This module only stores and schedules items; delivery and the retry policy live 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Final
 
 from pydantic import BaseModel, Field, JsonValue
 
-from smart_spawn_plugin.store.db import from_ts, locked, to_ts, transaction, utc_now
+from smart_spawn_plugin.store.db import Database, from_ts, locked, to_ts, transaction, utc_now
 
 _COLUMNS: Final = "id, kind, url, payload, attempts, next_attempt_at, last_error, created_at"
 
@@ -34,7 +33,7 @@ class OutboxItem(BaseModel):
 class OutboxStore:
     """Persist, list, reschedule and delete outbox items."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         self._conn = conn
 
     def enqueue(
@@ -46,11 +45,10 @@ class OutboxStore:
         with transaction(self._conn) as conn:
             cur = conn.execute(
                 """INSERT INTO outbox (kind, url, payload, attempts, next_attempt_at, created_at)
-                VALUES (?, ?, ?, 0, ?, ?)""",
+                VALUES (?, ?, ?, 0, ?, ?) RETURNING id""",
                 (kind, url, body, to_ts(moment), to_ts(moment)),
             )
-            item_id = cur.lastrowid
-        assert item_id is not None
+            item_id = int(cur.fetchone()[0])
         return OutboxItem(
             id=item_id,
             kind=kind,

@@ -10,14 +10,21 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Final, Literal, NamedTuple
 
 from pydantic import BaseModel
 
 from smart_spawn_plugin.models import Wire
-from smart_spawn_plugin.store.db import from_ts, locked, meta_get, to_ts, transaction, utc_now
+from smart_spawn_plugin.store.db import (
+    Database,
+    from_ts,
+    locked,
+    meta_get,
+    to_ts,
+    transaction,
+    utc_now,
+)
 
 MODE_KEY: Final = "providers.mode"
 RouterMode = Literal["manual", "dry-run", "auto"]
@@ -59,7 +66,7 @@ class Override(Wire):
 class ProviderStateStore:
     """Reads and writes the provider tables (one connection, the store's lock)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         self._conn = conn
 
     # ---- the spawn log, for usage ----

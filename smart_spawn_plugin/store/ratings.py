@@ -6,7 +6,6 @@ recomputed under a different formula; ``feedback.scores`` turns them into scores
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final, Literal
@@ -14,7 +13,15 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from smart_spawn_plugin.models import Category, bare_model_id
-from smart_spawn_plugin.store.db import from_ts, locked, to_ts, transaction, utc_now, validate
+from smart_spawn_plugin.store.db import (
+    Database,
+    from_ts,
+    locked,
+    to_ts,
+    transaction,
+    utc_now,
+    validate,
+)
 
 #: ``explicit``: a user or agent rated the outcome; ``implicit``: derived from the outcome itself.
 RatingSource = Literal["explicit", "implicit"]
@@ -22,6 +29,8 @@ DEFAULT_USER: Final = "local"
 MAX_TAGS: Final = 20
 
 _COLUMNS: Final = "id, user_key, model, category, rating, context, source, spawn_id, created_at"
+#: The columns an insert names (the id is the database's; ``RETURNING id`` reads it back).
+_INSERTED: Final = _COLUMNS.removeprefix("id, ")
 
 
 def parse_tags(value: object) -> list[str]:
@@ -80,7 +89,7 @@ class RatingRow(RatingIn):
 class RatingsStore:
     """Append ratings and read them back, always scoped to one ``user_key``."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         self._conn = conn
 
     def record(self, **fields: object) -> RatingRow:
@@ -96,8 +105,8 @@ class RatingsStore:
         created = rating.created_at or utc_now()
         with transaction(self._conn) as conn:
             cur = conn.execute(
-                f"INSERT INTO ratings ({_COLUMNS}) "  # noqa: S608 - constant column list
-                "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO ratings ({_INSERTED}) "  # noqa: S608 - constant column list
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     rating.user_key,
                     rating.model,
@@ -109,8 +118,7 @@ class RatingsStore:
                     to_ts(created),
                 ),
             )
-            rating_id = cur.lastrowid
-        assert rating_id is not None
+            rating_id = int(cur.fetchone()[0])
         return RatingRow(
             **rating.model_dump(exclude={"created_at"}), id=rating_id, created_at=created
         )

@@ -7,8 +7,7 @@ and, for a cascade, whether it escalated. Stats are computed from these recorded
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Final, Literal
 
@@ -16,7 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from smart_spawn_plugin.errors import NotFound
 from smart_spawn_plugin.models import Budget, Category, Mode, bare_model_id
-from smart_spawn_plugin.store.db import from_ts, locked, to_ts, transaction, utc_now, validate
+from smart_spawn_plugin.store.db import (
+    Database,
+    from_ts,
+    locked,
+    to_ts,
+    transaction,
+    utc_now,
+    validate,
+)
 
 #: ``planned``: logged before running (the original API's POST /spawn-log only ever knows this);
 #: ``skipped``: planned but deliberately not run (a cascade's premium step that was not needed).
@@ -30,6 +37,8 @@ _COLUMNS: Final = (
     "completion_price, prompt_tokens, completion_tokens, cost_usd, duration_ms, status, "
     "escalated, run_id, created_at"
 )
+#: The columns an insert names (the id is the database's; ``RETURNING id`` reads it back).
+_INSERTED: Final = _COLUMNS.removeprefix("id, ")
 
 
 class SpawnUsage(BaseModel):
@@ -80,7 +89,7 @@ class SpawnRow(SpawnRecord):
 class SpawnLogStore:
     """Append and update spawn-log rows; read them back per user."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         self._conn = conn
 
     def log(self, record: SpawnRecord | Mapping[str, object]) -> SpawnRow:
@@ -89,8 +98,8 @@ class SpawnLogStore:
         created = rec.created_at or utc_now()
         with transaction(self._conn) as conn:
             cur = conn.execute(
-                f"INSERT INTO spawn_log ({_COLUMNS}) "  # noqa: S608 - constant column list
-                "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO spawn_log ({_INSERTED}) "  # noqa: S608 - constant column list
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     rec.user_key,
                     rec.model,
@@ -112,8 +121,7 @@ class SpawnLogStore:
                     to_ts(created),
                 ),
             )
-            spawn_id = cur.lastrowid
-        assert spawn_id is not None
+            spawn_id = int(cur.fetchone()[0])
         return SpawnRow(**rec.model_dump(exclude={"created_at"}), id=spawn_id, created_at=created)
 
     def finish(self, spawn_id: int, usage: SpawnUsage, *, user_key: str = DEFAULT_USER) -> SpawnRow:
@@ -183,7 +191,7 @@ class SpawnLogStore:
         return [_row(row) for row in rows]
 
 
-def _row(row: sqlite3.Row | tuple[object, ...]) -> SpawnRow:
+def _row(row: Sequence[object]) -> SpawnRow:
     names = [name.strip() for name in _COLUMNS.split(",")]
     data = dict(zip(names, row, strict=True))
     created = data.pop("created_at")

@@ -78,7 +78,8 @@ def test_open_db_unopenable_path_is_store_error(tmp_path) -> None:
 
 
 def test_rating_check_constraint_holds_in_sql(conn) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    # SQLite raises its own error on a bare execute; the PostgreSQL engine translates.
+    with pytest.raises((sqlite3.IntegrityError, StoreError)):
         conn.execute(
             "INSERT INTO ratings (model, category, rating, created_at) "
             "VALUES ('m', 'coding', 6, 'x')"
@@ -86,7 +87,12 @@ def test_rating_check_constraint_holds_in_sql(conn) -> None:
 
 
 def test_indexes_exist_for_the_queries(conn) -> None:
-    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+        if isinstance(conn, sqlite3.Connection)
+        else "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+    )
+    names = {r[0] for r in conn.execute(sql).fetchall()}
     assert {
         "spawn_log_user_time",
         "ratings_user_cat_time",

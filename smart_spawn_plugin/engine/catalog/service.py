@@ -57,6 +57,7 @@ class CatalogService:
         self._catalog: Catalog | None = None
         self._selector: Selector | None = None
         self._lock = asyncio.Lock()
+        self._stamp: str | None = None  # the store's write stamp of the catalog in memory
 
     @property
     def openmark_dir(self) -> Path:
@@ -65,9 +66,10 @@ class CatalogService:
     def current(self) -> Catalog:
         """The current catalog: in memory, else from the store, else built from the snapshot."""
         if self._catalog is None:
+            stamp = self.store.stamp() if self.store is not None else None
             stored = self.store.load() if self.store is not None else None
             if stored is not None and stored.models:
-                self._catalog = stored
+                self._catalog, self._stamp = stored, stamp
             else:
                 from smart_spawn_plugin.engine.catalog.sources.registry import load_snapshot
 
@@ -187,6 +189,22 @@ class CatalogService:
         self._selector = None
         if self.store is not None:
             self.store.save(catalog)
+            self._stamp = self.store.stamp()
+
+    def follow(self) -> bool:
+        """Load the stored catalog if another process (another replica's refresh) saved a newer
+        one since this one was loaded; return whether it did."""
+        if self.store is None or self._catalog is None:
+            return False
+        stamp = self.store.stamp()
+        if stamp is None or stamp == self._stamp:
+            return False
+        stored = self.store.load()
+        if stored is None or not stored.models:
+            return False
+        self._catalog, self._stamp, self._selector = stored, stamp, None
+        log.info("catalog_followed", models=len(stored.models))
+        return True
 
     def import_openmark(self, path: Path) -> Path:
         """Validate an OpenMark CSV and copy it into the home directory so every later refresh

@@ -1,0 +1,156 @@
+"""Real PostgreSQL and Redis servers for tests, from Debian's ``postgresql`` and ``redis-server``
+packages: each started in a temporary directory on a free loopback port, stopped at the end.
+
+PostgreSQL refuses to run as root; as root the server runs as the ``postgres`` user (through
+``runuser``) in a directory it owns. As any other user it runs as that user. When the binaries
+are absent the fixtures skip with the reason — except in CI (``CI=true``), where that is a
+failure: ``.ci/run`` installs them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PG_USER = "smart"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def missing(what: str) -> None:
+    """Skip (or, in CI, fail) because ``what`` is not installed."""
+    message = f"{what} is not installed (apt-get install -y postgresql redis-server)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message}; CI must install it (.ci/run)")
+    pytest.skip(message)
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: p.parts)
+    return found[-1].parent if found else None
+
+
+@dataclass
+class Postgres:
+    """A running PostgreSQL server; :meth:`create` makes a fresh database and returns its URL."""
+
+    port: int
+    root: Path
+    bin: Path
+    as_root: bool
+    _count: int = 0
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgresql://{PG_USER}@127.0.0.1:{self.port}/{dbname}"
+
+    def create(self, prefix: str = "t") -> str:
+        import psycopg
+
+        self._count += 1
+        name = f"{prefix}_{os.getpid()}_{self._count}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        cmd = [str(self.bin / args[0]), *args[1:]]
+        if self.as_root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=120)
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200 -c shared_buffers=32MB"
+        )
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-o", options,
+                  "-l", str(self.root / "log"), "-w", "-t", "60", "start")  # fmt: skip
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", mode, "-w", "stop", check=False)
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[Postgres]:
+    """Start a throw-away PostgreSQL server (trust auth, loopback only, no fsync)."""
+    bindir = _pg_bin()
+    if bindir is None:
+        missing("PostgreSQL (initdb)")
+    assert bindir is not None
+    as_root = os.geteuid() == 0
+    root = Path(tempfile.mkdtemp(prefix="smart-spawn-pg-"))
+    if as_root:
+        shutil.chown(root, "postgres", "postgres")
+    server = Postgres(port=free_port(), root=root, bin=bindir, as_root=as_root)
+    try:
+        server._run("initdb", "-D", str(root / "data"), "-U", PG_USER, "--auth=trust",
+                    "--no-sync", "-E", "UTF8", "--locale=C")  # fmt: skip
+        server.start()
+        yield server
+    finally:
+        server.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class Redis:
+    """A running redis-server; :meth:`stop` and :meth:`start` simulate an outage."""
+
+    port: int
+    root: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        exe = shutil.which("redis-server")
+        assert exe is not None
+        self.proc = subprocess.Popen(
+            [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.root), "--protected-mode", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(500):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return
+            time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+
+@contextlib.contextmanager
+def redis() -> Iterator[Redis]:
+    """Start a throw-away redis-server (no persistence, loopback only)."""
+    if shutil.which("redis-server") is None:
+        missing("redis-server")
+    root = Path(tempfile.mkdtemp(prefix="smart-spawn-redis-"))
+    server = Redis(port=free_port(), root=root)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
