@@ -13,7 +13,7 @@ from tests.cluster import cluster
 
 
 def test_sigterm_drains_a_request_in_flight(tmp_path) -> None:
-    body = json.dumps({"model": "drain/model", "category": "coding", "rating": 5}).encode()
+    body = json.dumps({"model": "openai/gpt-4o", "category": "coding", "rating": 5}).encode()
     head = (
         "POST /api/spawn-log/outcome HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
@@ -38,7 +38,7 @@ def test_sigterm_drains_a_request_in_flight(tmp_path) -> None:
         # uvicorn re-raises the captured SIGTERM once it has drained: exit by that signal
         assert replica.proc.wait(timeout=30) in (0, -signal.SIGTERM)
     with sqlite3.connect(replica.home / "smart-spawn.db") as db:
-        stored = db.execute("SELECT COUNT(*) FROM ratings WHERE model = 'drain/model'").fetchone()
+        stored = db.execute("SELECT COUNT(*) FROM ratings WHERE model = 'openai/gpt-4o'").fetchone()
     db.close()
     assert stored[0] == 1
 
