@@ -23,7 +23,7 @@ from typing import Final
 
 from smart_spawn_plugin.engine.classify.textfeatures import clip, normalize, token_sets
 from smart_spawn_plugin.engine.select.memory import ForcedTier, MemoryRecall
-from smart_spawn_plugin.errors import InvalidParam
+from smart_spawn_plugin.errors import InvalidParam, StoreUnavailable
 from smart_spawn_plugin.store.db import as_utc, utc_now
 from smart_spawn_plugin.store.memory import MemoryIn, MemoryStore
 
@@ -110,9 +110,13 @@ class PersonalMemory:
             return None
         now = as_utc(self._now())
         best: MemoryRecall | None = None
-        for row in self.store.recent(
-            user_key, since=now - timedelta(days=MAX_AGE_DAYS), limit=MAX_SCAN
-        ):
+        try:
+            rows = self.store.recent(
+                user_key, since=now - timedelta(days=MAX_AGE_DAYS), limit=MAX_SCAN
+            )
+        except StoreUnavailable:  # the shared database is down: route without memory
+            return None
+        for row in rows:
             sim = cosine(vector, row.vector)
             if sim < SIMILAR:
                 continue
