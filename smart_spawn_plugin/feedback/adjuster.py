@@ -131,9 +131,13 @@ class FeedbackScores:
 
     def sync(self) -> int:
         """Invalidate when ``version()`` moved (another process wrote to the store); returns
-        the :attr:`generation` the memoised scores now belong to."""
+        the :attr:`generation` the memoised scores now belong to. While the shared database is
+        down the memoised scores stay (a pick must not fail on a read)."""
         if self._version is not None:
-            now = self._version()
+            try:
+                now = self._version()
+            except StoreUnavailable:
+                return self.generation
             if now != self._seen:
                 self.invalidate()
                 self._seen = now
