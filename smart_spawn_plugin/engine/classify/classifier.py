@@ -17,12 +17,12 @@ How a text is classified, in order:
 4. **Linear model.** A multinomial logistic regression over whole-token evidence (word unigrams and
    bigrams, in-word character 3-grams, CJK character uni/bigrams, shape features; see
    :mod:`.textfeatures`) gives one logit per category. Never substring keyword matching.
-5. **Hand rules** (:mod:`.taskrules`) add to the logits where text shape is decisive and data is
-   thin: code-looking text, programming terms and engineering imperatives on a software object
-   ("Build the parser") → coding; maths terms → reasoning; a deictic reference to a visual
-   ("this screenshot", "in the image", 图中) → vision, unless the image is to be *made* ("generate
-   an image of …" → creative); slide decks to make → creative; literature reviews → research;
-   translation → fast-cheap.
+5. **Hand rules** (:mod:`.rules`, :mod:`.intents`) add to the logits where text shape is
+   decisive and data is thin: code-looking text, programming terms and engineering imperatives
+   on a software object ("Build the parser") → coding; maths terms → reasoning; a deictic
+   reference to a visual ("this screenshot", "in the image", 图中) → vision, unless the image is
+   to be *made* ("generate an image of …" → creative); slide decks to make → creative;
+   literature reviews → research; translation → fast-cheap.
 6. **Softmax** gives ``scores`` (sum to 1) and ``confidence`` (the winner's probability).
 7. **Lightweight hint.** With ``L:``, unless the model is confident (≥ 0.6) in a specific category,
    the result is ``fast-cheap``.
