@@ -41,12 +41,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from original_classifier import classify_task as original  # noqa: E402
 
-from smart_spawn_plugin.engine.classify.classifier import (  # noqa: E402
-    Classifier,
-    LinearModel,
-    classify,
-    load_model,
-)
+from smart_spawn_plugin.engine.classify.classifier import Classifier, classify  # noqa: E402
+from smart_spawn_plugin.engine.classify.model import LinearModel, load_model  # noqa: E402
 from smart_spawn_plugin.engine.classify.textfeatures import features  # noqa: E402
 from smart_spawn_plugin.models import CATEGORIES  # noqa: E402
 

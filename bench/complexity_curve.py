@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from smart_spawn_plugin.engine.classify.classifier import Classifier, load_model  # noqa: E402
+from smart_spawn_plugin.engine.classify.classifier import Classifier  # noqa: E402
+from smart_spawn_plugin.engine.classify.model import load_model  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "routing" / "mmlu_strong_weak.jsonl"
 #: Points on the quality curve (p = 0, 1/STEPS, …, 1).

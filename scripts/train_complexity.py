@@ -33,8 +33,8 @@ from smart_spawn_plugin.engine.classify import complexity as cx  # noqa: E402
 from smart_spawn_plugin.engine.classify.classifier import (  # noqa: E402
     Classification,
     Classifier,
-    load_model,
 )
+from smart_spawn_plugin.engine.classify.model import load_model  # noqa: E402
 from smart_spawn_plugin.engine.classify.rules import RULE_CHARS  # noqa: E402
 from smart_spawn_plugin.engine.classify.textfeatures import normalize, tokens  # noqa: E402
 

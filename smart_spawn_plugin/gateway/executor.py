@@ -12,7 +12,8 @@ Hardening (issue 11): the key sent is this executor's own (one provider, one key
 local base URL never gets ``OPENROUTER_API_KEY``); a body larger than ``max_response_bytes`` is
 refused while it streams in (``RESPONSE_TOO_LARGE``, never buffered whole); every error message
 is passed through :func:`redact` with every known secret, so a provider quoting a key in its
-error cannot get it stored, logged or shown.
+error cannot get it stored, logged or shown. Reading, parsing and the error type live in
+:mod:`.responses`.
 """
 
 from __future__ import annotations
@@ -22,11 +23,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final, Protocol
 
 import httpx
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from smart_spawn_plugin.contract import FunctionTool, PriceLookup, Usage
-from smart_spawn_plugin.errors import UpstreamError, redact
-from smart_spawn_plugin.gateway.messages import ChatMessage, ChatToolCall, Completion
+from smart_spawn_plugin.gateway.messages import ChatMessage, Completion
+from smart_spawn_plugin.gateway.responses import (
+    ProviderError,
+    is_retryable_status,
+    parse_completion,
+    provider_message,
+    read_capped,
+    retry_after,
+)
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.settings import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -41,8 +48,6 @@ DEFAULT_CALL_TIMEOUT: Final = 120.0
 DEFAULT_CONNECT_TIMEOUT: Final = 5.0
 DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_BACKOFF: Final = 0.5
-#: A provider's Retry-After longer than this is capped: the overall deadline rules anyway.
-MAX_RETRY_AFTER: Final = 10.0
 _OPENROUTER_PREFIX: Final = "openrouter/"
 _ATTRIBUTION: Final = {
     "HTTP-Referer": "https://github.com/deeflect/smart-spawn",
@@ -71,22 +76,6 @@ class Executor(Protocol):
         ...
 
 
-class ProviderError(UpstreamError):
-    """An ``UpstreamError`` from a chat-completions provider; ``retry_after`` in seconds."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        retryable: bool = False,
-        status_code: int | None = None,
-        retry_after: float | None = None,
-        secrets: Sequence[str] = (),
-    ) -> None:
-        super().__init__(redact(message, secrets), retryable=retryable, status_code=status_code)
-        self.retry_after = retry_after
-
-
 def is_openrouter(base_url: str) -> bool:
     return httpx.URL(base_url).host.endswith("openrouter.ai")
 
@@ -100,92 +89,6 @@ def wire_model_id(model: str, *, openrouter: bool) -> str:
         return model
     rest = model.removeprefix(_OPENROUTER_PREFIX)
     return rest if (not openrouter or "/" in rest) else model
-
-
-# ---- the provider's response, parsed once (unknown fields ignored) ----
-
-
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class _ErrorBody(_Lenient):
-    code: int | str | None = None
-    message: str = "unknown error"
-
-
-class _Function(_Lenient):
-    name: str
-    arguments: str | None = None
-
-
-class _ToolCall(_Lenient):
-    id: str
-    function: _Function
-
-
-class _Part(_Lenient):
-    text: str | None = None
-
-
-class _Message(_Lenient):
-    content: str | list[_Part] | None = None
-    tool_calls: list[_ToolCall] | None = None
-
-
-class _Choice(_Lenient):
-    message: _Message | None = None
-    finish_reason: str | None = None
-    error: _ErrorBody | None = None
-
-
-class _Usage(_Lenient):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int | None = None
-    cost: float | None = None
-
-
-class _Response(_Lenient):
-    id: str | None = None
-    model: str | None = None
-    choices: list[_Choice] = []
-    usage: _Usage | None = None
-    error: _ErrorBody | None = None
-
-
-def _is_retryable_status(status: int) -> bool:
-    return status in {408, 429} or status >= 500
-
-
-def _code_retryable(code: int | str | None) -> bool:
-    return isinstance(code, int) and _is_retryable_status(code)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER) if value is not None else None
-    except ValueError:  # an HTTP date: not worth parsing for a capped, short wait
-        return None
-
-
-def _provider_message(response: httpx.Response) -> str:
-    try:
-        error = _Response.model_validate_json(response.content).error
-    except ValidationError:
-        error = None
-    if error is not None:
-        return error.message
-    return response.text[:300] or response.reason_phrase
-
-
-def _flatten(content: str | list[_Part] | None) -> str:
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    return "\n".join(part.text for part in content if part.text)
 
 
 class OpenAICompatExecutor:
@@ -364,12 +267,17 @@ class OpenAICompatExecutor:
             )
         if not response.is_success:
             raise self._error(
-                f"{model}: HTTP {response.status_code}: {_provider_message(response)}",
-                retryable=_is_retryable_status(response.status_code),
+                f"{model}: HTTP {response.status_code}: {provider_message(response)}",
+                retryable=is_retryable_status(response.status_code),
                 status_code=response.status_code,
-                retry_after=_retry_after(response),
+                retry_after=retry_after(response),
             )
-        return self._parse(model, response)
+        return parse_completion(
+            model,
+            response,
+            secrets=self.secrets,
+            estimate=lambda usage: self._estimate(model, usage),
+        )
 
     def _error(
         self,
@@ -398,68 +306,7 @@ class OpenAICompatExecutor:
             headers=self._headers(),
             timeout=self._http_timeout,
         ) as response:
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > cap:
-                return None
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():  # decoded: the cap bounds memory
-                size += len(chunk)
-                if size > cap:
-                    return None
-                chunks.append(chunk)
-        return httpx.Response(
-            response.status_code,
-            headers=[
-                (k, v)
-                for k, v in response.headers.items()
-                if k not in {"content-encoding", "content-length", "transfer-encoding"}
-            ],
-            content=b"".join(chunks),
-        )
-
-    def _parse(self, model: str, response: httpx.Response) -> Completion:
-        try:
-            payload = _Response.model_validate_json(response.content)
-        except ValidationError as error:
-            raise self._error(
-                f"{model}: malformed response ({error.error_count()} problems: "
-                f"{error.errors()[0]['msg']})",
-                status_code=response.status_code,
-            ) from error
-        # OpenRouter reports mid-generation failures with HTTP 200 and an error in the body
-        error_body = payload.error or next((c.error for c in payload.choices if c.error), None)
-        if error_body is not None:
-            raise self._error(
-                f"{model}: provider error {error_body.code}: {error_body.message}",
-                retryable=_code_retryable(error_body.code),
-                status_code=error_body.code if isinstance(error_body.code, int) else None,
-            )
-        if not payload.choices or payload.choices[0].message is None:
-            raise self._error(f"{model}: response has no choices")
-        choice = payload.choices[0]
-        message = choice.message
-        assert message is not None
-        usage = payload.usage or _Usage()
-        tokens = Usage(
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            total_tokens=usage.total_tokens
-            if usage.total_tokens is not None
-            else usage.prompt_tokens + usage.completion_tokens,
-        )
-        return Completion(
-            content=_flatten(message.content),
-            tool_calls=[
-                ChatToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments or "{}")
-                for c in message.tool_calls or []
-            ],
-            usage=tokens,
-            cost_usd=usage.cost if usage.cost is not None else self._estimate(model, tokens),
-            model=payload.model or model,
-            finish_reason=choice.finish_reason,
-            id=payload.id,
-        )
+            return await read_capped(response, cap)
 
     def _estimate(self, model: str, usage: Usage) -> float | None:
         """Tokens × catalog price (USD per 1M), or None when the price is unknown."""

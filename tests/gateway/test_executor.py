@@ -200,7 +200,8 @@ async def test_transport_error_is_retryable_upstream_error() -> None:
 
 
 async def test_openrouter_without_key_fails_fast_and_says_what_to_set():
-    from smart_spawn_plugin.gateway.executor import OpenAICompatExecutor, ProviderError
+    from smart_spawn_plugin.gateway.executor import OpenAICompatExecutor
+    from smart_spawn_plugin.gateway.responses import ProviderError
 
     calls = []
 

@@ -12,8 +12,9 @@ import pytest
 from mcp import Client
 
 from smart_spawn_plugin.errors import redact
-from smart_spawn_plugin.gateway.executor import OpenAICompatExecutor, ProviderError
+from smart_spawn_plugin.gateway.executor import OpenAICompatExecutor
 from smart_spawn_plugin.gateway.messages import ChatMessage
+from smart_spawn_plugin.gateway.responses import ProviderError
 from smart_spawn_plugin.gateway.routed import ProviderExecutor
 from smart_spawn_plugin.mcp_server import build_server
 from smart_spawn_plugin.providers.endpoints import EndpointResolver

@@ -7,6 +7,7 @@ Contract:
   cannot: code-looking text and programming vocabulary → coding; maths/logic vocabulary →
   reasoning; a deictic reference to a visual ("this screenshot", 图中) → vision; a translation
   request → fast-cheap. The boosts are moderate, so strong model evidence can still win.
+  Boosts from what the task asks for (its verb and audience) live in :mod:`.intents`.
 * :func:`detect_signals` returns :class:`Signals` (vision, long context, tools, language).
 
 Everything matches whole tokens or anchored phrases on NFKC-lower-cased text, never bare
@@ -24,14 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from smart_spawn_plugin.models import Category
 
+from .intents import intent_boosts
 from .textfeatures import CJK_RE as _CJK_RE
-from .textfeatures import detect_language, looks_like_code, normalize, tokens
-
-
-def _vocab(words: str) -> frozenset[str]:
-    """A whole-token vocabulary from a space-separated list."""
-    return frozenset(words.split())
-
+from .textfeatures import detect_language, looks_like_code, normalize, tokens, vocab
 
 #: The label of the code-look rule (the classifier reuses its verdict for complexity).
 CODE_LOOK: Final = "code-looking text"
@@ -60,7 +56,7 @@ RULE_CHARS: Final = 4000
 
 #: Whole tokens that only programming tasks use much. Matched against word tokens, never
 #: substrings ("go" is deliberately absent: it is an English verb).
-_CODE_WORDS: Final = _vocab(
+_CODE_WORDS: Final = vocab(
     "python java javascript typescript golang rust kotlin swift php ruby perl scala haskell "
     "sql html css regex regexp json yaml xml csv bash shell powershell numpy pandas django "
     "flask fastapi react vue angular node nodejs npm pip pytest junit docker kubernetes git "
@@ -76,7 +72,7 @@ _CODE_ZH_RE: Final = re.compile(
     r"代码|函数|编程|程序|算法|数组|字符串|接口|脚本|报错|编写一个|实现一个"
 )
 #: Whole tokens of maths and formal reasoning ("prove" is matched as a word, never in "improve").
-_MATH_WORDS: Final = _vocab(
+_MATH_WORDS: Final = vocab(
     "prove proof theorem lemma equation equations integral integrals derivative derivatives "
     "probability primes polynomial inequality modulo factorial divisible solve deduce "
     "syllogism arithmetic algebra geometry calculus"
@@ -101,7 +97,7 @@ _SOFTWARE_OBJECT: Final = (
     r"classifier|recognition|models?|datasets?|loader|storage|cache|component|gallery|cdn|"
     r"compression|optimi[sz]\w*|format|metadata))"
 )
-_VISUAL_WORDS: Final = _vocab(
+_VISUAL_WORDS: Final = vocab(
     "image images photo photos photograph photographs picture pictures pic pics screenshot "
     "screenshots screen chart charts graph graphs plot plots subplot subplots diagram "
     "diagrams figure figures infographic infographics scan scans meme memes poster posters "
@@ -118,7 +114,7 @@ _VISION_DEICTIC_RE: Final = re.compile(
     rf"(?:\w+\s+)?(?:{_VISUAL})\b|\b(?:{_VISUAL})\s+(?:above|below|shown|attached)\b"
     r"|\b(?:shown|depicted|pictured|illustrated)\b"
 )
-_VISION_DEICTIC_GATE: Final = _VISUAL_WORDS | _vocab("shown depicted pictured illustrated")
+_VISION_DEICTIC_GATE: Final = _VISUAL_WORDS | vocab("shown depicted pictured illustrated")
 _VISION_DEICTIC_ZH_RE: Final = re.compile(
     r"图中|图片|照片|截图|图表|如图|画面|图像|这张图|上图|下图"
 )
@@ -126,7 +122,7 @@ _VISION_DEICTIC_ZH_RE: Final = re.compile(
 _VISION_WORD_RE: Final = re.compile(
     r"\b(?:images?|photos?|photographs?|pictures?|screenshots?|ocr)\b" + _SOFTWARE_OBJECT
 )
-_VISION_WORD_GATE: Final = _vocab(
+_VISION_WORD_GATE: Final = vocab(
     "image images photo photos photograph photographs picture pictures screenshot screenshots ocr"
 )
 _VISION_WORD_ZH_RE: Final = re.compile(r"图片|照片|截图|图像|图中")
@@ -142,7 +138,7 @@ _LONG_CONTEXT_RE: Final = re.compile(
     r"|\b(?:hundreds|thousands)\s+of\s+(?:pages|lines)\b"
     r"|\b(?:\d{1,3}(?:,\d{3})+|\d{4,})\s*[- ]?(?:lines?|loc)\b"
 )
-_LONG_CONTEXT_GATE: Final = _vocab(
+_LONG_CONTEXT_GATE: Final = vocab(
     "whole entire full complete long files modules documents chapters"
 )
 #: Substring guards for the size patterns ("100ktokens" and "300pages" are one token).
@@ -158,7 +154,7 @@ _TOOLS_RE: Final = re.compile(
     r"weather|rates?)\b|\bwith\s+(?:links|urls|citations|sources)\b|\bwebsites?\b|\burls?\b"
     r"|\bfetch\b|\bscrape\b|\bcrawl\b"
 )
-_TOOLS_GATE: Final = _vocab(
+_TOOLS_GATE: Final = vocab(
     "web internet online google websearch browse browsing news price prices development "
     "developments release releases version versions update updates event events result "
     "results score scores weather rate rates links urls citations sources website websites "
@@ -169,14 +165,14 @@ _TOOLS_ZH_RE: Final = re.compile(r"联网|上网|搜索|网上|最新|实时|浏
 
 #: Imperatives an agent gives a coding sub-agent; they count when they open the task (within
 #: :data:`_LEAD_TOKENS` tokens, after "please", "can you" …).
-_ENGINEERING_VERBS: Final = _vocab(
+_ENGINEERING_VERBS: Final = vocab(
     "build implement refactor optimize optimise debug fix deploy migrate harden profile port "
     "rewrite scaffold integrate containerize dockerize benchmark patch lint speed add extend "
     "configure upgrade instrument secure wire set code develop ship improve audit"
 )
 _LEAD_TOKENS: Final = 4
 #: Software objects of those imperatives (whole tokens).
-_SOFTWARE_NOUNS: Final = _vocab(
+_SOFTWARE_NOUNS: Final = vocab(
     "parser parsers lexer tokenizer compiler interpreter module modules service services "
     "microservice microservices layer component components endpoint endpoints api apis "
     "middleware cache caching pipeline pipelines schema database db backend frontend server "
@@ -189,10 +185,10 @@ _SOFTWARE_NOUNS: Final = _vocab(
     "vulnerabilities processor"
 )
 #: Slide decks and presentations (a creative deliverable, even when "built").
-_PRESENTATION_WORDS: Final = _vocab(
+_PRESENTATION_WORDS: Final = vocab(
     "deck decks slides slide slideshow powerpoint ppt keynote presentation"
 )
-_PRESENTATION_VERBS: Final = _vocab(
+_PRESENTATION_VERBS: Final = vocab(
     "build make create prepare draft design write put produce assemble"
 )
 _PRESENTATION_ZH_RE: Final = re.compile(
@@ -204,7 +200,7 @@ _LITERATURE_RE: Final = re.compile(
     r"|state\s+of\s+(?:the\s+)?(?:art|research)|systematic\s+reviews?|meta-analys[ie]s"
     r"|survey\s+(?:of\s+)?(?:the\s+)?(?:literature|papers|research))\b"
 )
-_LITERATURE_GATE: Final = _vocab("literature state systematic meta survey")
+_LITERATURE_GATE: Final = vocab("literature state systematic meta survey")
 _LITERATURE_ZH_RE: Final = re.compile(r"文献综述|研究现状|研究进展|国内外研究")
 #: Making an image is not seeing one: "generate an image of a cat", "draw a picture of …".
 _IMAGE_GENERATION_RE: Final = re.compile(
@@ -215,7 +211,7 @@ _IMAGE_GENERATION_RE: Final = re.compile(
     + _SOFTWARE_OBJECT
     + r"|\b(?:text-to-image|image generation|dall-?e|midjourney|stable diffusion)\b"
 )
-_IMAGE_GENERATION_GATE: Final = _vocab(
+_IMAGE_GENERATION_GATE: Final = vocab(
     "generate create draw make design render produce paint illustrate imagine text image dall "
     "dalle midjourney stable"
 )
@@ -224,82 +220,8 @@ _IMAGE_GENERATION_ZH_RE: Final = re.compile(
 )
 
 
-#: Tests to write or fix are code, whatever the verb ("Write the tests", "add unit tests").
-TESTS_BOOST: Final = 2.5
-_TESTS_RE: Final = re.compile(
-    r"\b(?:write|add|create|generate|fix|update|run|extend|cover|improve)\s+(?:\w+\s+){0,3}?"
-    r"(?:tests?|test\s+cases?|test\s+suites?|unit\s+tests?|specs?|assertions?)\b"
-    r"|\b(?:unit|integration|regression|e2e|end-to-end|property-based|snapshot)\s+tests?\b"
-)
-_TESTS_GATE: Final = _vocab("test tests spec specs assertions assertion")
-_TESTS_ZH_RE: Final = re.compile(r"(?:写|编写|补充|添加|增加)(?:一些|几个)?(?:单元)?测试")
-#: An explanation pitched at a lay audience is a general question even when its topic is
-#: technical ("Explain recursion to a child", "ELI5 how TLS works").
-AUDIENCE_BOOST: Final = 2.5
-_AUDIENCE_RE: Final = re.compile(
-    r"\b(?:to|for)\s+(?:a|an|my)?\s*(?:\d+|five|ten|\w+)?[- ]?(?:year[- ]old|child|children|"
-    r"kid|kids|beginner|beginners|layman|laymen|layperson|grandma|grandmother|non-?technical)\b"
-    r"|\blike\s+i'?m\s+(?:five|5|a\s+child)\b|\beli5\b|\bin\s+(?:simple|plain|layman'?s)\s+"
-    r"(?:terms|english|words|language)\b"
-)
-_AUDIENCE_GATE: Final = _vocab(
-    "child children kid kids beginner beginners layman laymen layperson grandma grandmother "
-    "nontechnical non eli5 five simple plain"
-)
-_AUDIENCE_ZH_RE: Final = re.compile(
-    r"(?:给|向|对)(?:一个)?(?:小孩|孩子|小朋友|外行|初学者|老人)|通俗(?:易懂)?地"
-)
-#: Chit-chat or too little text to tell: a general assistant's job ("hello", "x", "thanks").
-CHAT_BOOST: Final = 3.0
-_GREETINGS: Final = _vocab(
-    "hello hi hey hiya howdy yo greetings thanks thank thx ty morning evening afternoon bye "
-    "goodbye cheers sup ok okay test testing ping"
-)
-_GREETINGS_ZH: Final = ("你好", "您好", "谢谢", "早上好", "晚上好", "在吗", "再见", "嗨")
-#: A verb that opens a short, well-defined transformation: a small model's job.
-SHORT_TASK_BOOST: Final = 1.75
-_SHORT_TASK_VERBS: Final = _vocab(
-    "classify categorize categorise label tag extract proofread paraphrase rephrase reword "
-    "spellcheck detect identify"
-)
-#: Summaries: short work for a small model, unless the source is long (then it needs a
-#: long-context, capable model: general).
-SUMMARY_BOOST: Final = 1.5
-LONG_DOC_BOOST: Final = 1.5
-_SUMMARY_VERBS: Final = _vocab("summarize summarise summarized summarised tldr condense")
-_SUMMARY_ZH_RE: Final = re.compile(r"总结|概括|摘要|归纳|概述")
-#: A question to investigate and weigh: research ("Research auth libraries", "evaluate
-#: whether we should build or buy …").
-INVESTIGATE_BOOST: Final = 1.75
-_INVESTIGATE_VERBS: Final = _vocab("research investigate survey scout")
-_DECISION_RE: Final = re.compile(
-    r"\b(?:evaluate|assess|determine|analy[sz]e|weigh|decide)\s+(?:whether|if)\b"
-    r"|\bbuild\s+(?:or|vs\.?|versus)\s+buy\b|\bbuy\s+(?:or|vs\.?|versus)\s+build\b"
-    r"|\bmake\s+(?:or|vs\.?)\s+buy\b"
-)
-_DECISION_GATE: Final = _vocab("whether buy")
-DECISION_BOOST: Final = 2.5
-#: Explicit step-by-step thinking is reasoning ("think step by step about why …").
-STEPWISE_BOOST: Final = 2.5
-_STEPWISE_RE: Final = re.compile(
-    r"\bstep[- ]by[- ]step\b|\bthink\s+(?:carefully|hard|deeply|it\s+through)\b"
-    r"|\breason\s+(?:through|about|carefully)\b|\bwhy\s+(?:\w+\s+){0,6}(?:deadlocks?|races?)\b"
-)
-_STEPWISE_GATE: Final = _vocab("step think reason deadlock deadlocks race races")
-_STEPWISE_ZH_RE: Final = re.compile(r"一步一步|逐步|分步|仔细想")
-#: Documents long enough to need a long context ("this 300-page PDF").
-_LONG_DOC_RE: Final = re.compile(
-    r"\b(?:this|that|the|these|attached|uploaded|following|our|my|whole|entire|full)\s+"
-    r"(?:[2-9]\d|[1-9]\d{2,})\s*[- ]?pages?\b"
-    r"|\b(?:whole|entire|full)\s+(?:book|novel|report|transcript|thesis|manuscript|contract|"
-    r"document|pdf)\b"
-)
-_LONG_DOC_GATE: Final = _vocab("page pages whole entire full")
-_LONG_DOC_ZH_RE: Final = re.compile(r"(?:[2-9]\d|\d{3,})\s*页|全书|长文档|长文本")
-
-
 #: Politeness and filler before the verb of a task ("please", "can you", "help me", "let's").
-_LEAD_FILLER: Final = _vocab(
+_LEAD_FILLER: Final = vocab(
     "please pls can could would you help me us let s lets i we need want to go ahead and now "
     "then first"
 )
@@ -393,56 +315,7 @@ def boosts(
         cjk and _TRANSLATE_ZH in norm
     ):
         out.append(("fast-cheap", TRANSLATE_BOOST, "translation request"))
-    out.extend(_intent_boosts(norm, words, cjk, lead))
-    return out
-
-
-def _intent_boosts(
-    norm: str, words: AbstractSet[str], cjk: bool, lead: list[str]
-) -> list[tuple[Category, float, str]]:
-    """Boosts from what the task asks for (its verb and audience), not its topic."""
-    out: list[tuple[Category, float, str]] = []
-    opener = lead[:1]
-    if (not words.isdisjoint(_TESTS_GATE) and _TESTS_RE.search(norm)) or (
-        cjk and _TESTS_ZH_RE.search(norm)
-    ):
-        out.append(("coding", TESTS_BOOST, "tests to write"))
-    if (not words.isdisjoint(_AUDIENCE_GATE) and _AUDIENCE_RE.search(norm)) or (
-        cjk and _AUDIENCE_ZH_RE.search(norm)
-    ):
-        out.append(("general", AUDIENCE_BOOST, "explanation for a lay audience"))
-    stripped = norm.strip()
-    if len(words) <= 4 and (
-        not words.isdisjoint(_GREETINGS) or (cjk and stripped.startswith(_GREETINGS_ZH))
-    ):
-        out.append(("general", CHAT_BOOST, "chit-chat"))
-    elif not cjk and not any(len(w) > 1 and not w.isdigit() for w in words):
-        out.append(("general", CHAT_BOOST, "too little text to tell"))
-    if not _SHORT_TASK_VERBS.isdisjoint(opener):
-        out.append(("fast-cheap", SHORT_TASK_BOOST, f"short task ({opener[0]})"))
-    summary = not _SUMMARY_VERBS.isdisjoint(opener) or (
-        cjk and _SUMMARY_ZH_RE.search(norm[:24]) is not None
-    )
-    long_doc = (not words.isdisjoint(_LONG_DOC_GATE) and _LONG_DOC_RE.search(norm) is not None) or (
-        cjk and _LONG_DOC_ZH_RE.search(norm) is not None
-    )
-    if long_doc:
-        # Too long for a small model, and a document (pages, a contract) is not code.
-        out.append(("general", LONG_DOC_BOOST, "long document to read"))
-        out.append(("fast-cheap", -LONG_DOC_BOOST, "too long for a small model"))
-        out.append(("coding", -LONG_DOC_BOOST, "a document, not code"))
-    elif summary:
-        out.append(("fast-cheap", SUMMARY_BOOST, "summary"))
-    if not words.isdisjoint(_DECISION_GATE) and _DECISION_RE.search(norm):
-        out.append(("research", DECISION_BOOST, "decision to weigh"))
-    elif not _INVESTIGATE_VERBS.isdisjoint(opener):
-        out.append(("research", INVESTIGATE_BOOST, "question to investigate"))
-    if (not words.isdisjoint(_STEPWISE_GATE) and _STEPWISE_RE.search(norm)) or (
-        cjk and _STEPWISE_ZH_RE.search(norm)
-    ):
-        out.append(("reasoning", STEPWISE_BOOST, "step-by-step reasoning"))
-        # "think step by step …" is a demand for worked reasoning, not conversation.
-        out.append(("general", -STEPWISE_BOOST / 2, "not small talk"))
+    out.extend(intent_boosts(norm, words, cjk, lead))
     return out
 
 

@@ -146,6 +146,11 @@ STOPWORDS: Final = frozenset(
 STOPCHARS: Final = frozenset("的一是了在有和我你他她它这那个们为以于之与及也就都而")
 
 
+def vocab(words: str) -> frozenset[str]:
+    """A whole-token vocabulary from a space-separated list."""
+    return frozenset(words.split())
+
+
 def normalize(text: str) -> str:
     """NFKC-fold (full-width → ASCII, compatibility forms) and lower-case."""
     return unicodedata.normalize("NFKC", text).lower()

@@ -11,7 +11,9 @@ Ranking of a candidate for a request:
 
 Candidates are filtered by budget (blended price), ``exclude``, required capabilities,
 ``min_context`` and — for vision — image input. Variants of one base model are collapsed to
-the best-ranked one so runner-ups are real alternatives.
+the best-ranked one so runner-ups are real alternatives. How a request becomes a category,
+budget and strategy (classification, ``auto`` budgets, prefixes, memory) is
+:mod:`.resolution`.
 """
 
 from __future__ import annotations
@@ -19,10 +21,9 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Final, Protocol
 
-from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES, auto_budget, wider_budgets
+from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES, wider_budgets
 from smart_spawn_plugin.engine.select.context_boost import context_boost, normalize_tags
 from smart_spawn_plugin.engine.select.explain import (
     compare_text,
@@ -31,24 +32,23 @@ from smart_spawn_plugin.engine.select.explain import (
     reason_text,
     why_above,
 )
-from smart_spawn_plugin.engine.select.memory import ForcedTier, MemoryRecall, RoutingMemory
+from smart_spawn_plugin.engine.select.memory import RoutingMemory
 from smart_spawn_plugin.engine.select.ranked import Ranked
 from smart_spawn_plugin.engine.select.requests import (
     BudgetRangeOut,
-    ClassificationOut,
     Decision,
     PickRequest,
     RunnerUp,
 )
+from smart_spawn_plugin.engine.select.resolution import Resolved, resolve_request
 from smart_spawn_plugin.engine.select.strategies import (
-    ASSUME_LONG,
     PRESORTABLE,
     STRATEGY_KEYS,
     Facts,
     Keyed,
     Row,
 )
-from smart_spawn_plugin.errors import MissingParam, NoModel
+from smart_spawn_plugin.errors import NoModel
 from smart_spawn_plugin.models import (
     Budget,
     Catalog,
@@ -58,15 +58,11 @@ from smart_spawn_plugin.models import (
     bare_model_id,
 )
 
-#: Classification signals turn into requirements.
-LONG_CONTEXT_MIN: Final = 128_000
 #: Presorted rankings kept per selector (category × strategy × budget × tag set).
 MAX_PRESORTED: Final = 512
 #: (key, total score, benchmark score, context boost, facts)
 PresortedRow = tuple[float, float, float, float, Facts]
 PresortKey = tuple[Category, Strategy, Budget, tuple[str, ...], str | None]
-#: Task language → context tag whose benchmarks favour models strong in that language.
-LANGUAGE_TAGS: Final[dict[str, str]] = {"zh": "chinese"}
 
 
 class ScoreAdjuster(Protocol):
@@ -77,21 +73,6 @@ class ScoreAdjuster(Protocol):
     ) -> tuple[float, float | None]:
         """Return (blended score 0–100, personal score 0–1 or None when the user has none)."""
         ...
-
-
-@dataclass(frozen=True)
-class Resolved:
-    category: Category
-    budget: Budget
-    strategy: Strategy
-    request: PickRequest
-    classification: ClassificationOut | None
-    #: long-context pricing: None (ordinary prices), a prompt size, or ASSUME_LONG
-    prompt_tokens: int | None = None
-    #: why the budget is what it is when ``auto``, a prefix or a memory chose it
-    budget_note: str | None = None
-    #: the personal memory the pick follows
-    memory: MemoryRecall | None = None
 
 
 class Selector:
@@ -135,92 +116,9 @@ class Selector:
         return clone
 
     def resolve(self, request: PickRequest) -> Resolved:
-        """Category from the request or the task text; classification signals applied."""
-        from smart_spawn_plugin.engine.classify.classifier import classify, strip_prefixes
-
-        if request.category is not None:
-            if request.budget != "auto":
-                return Resolved(
-                    request.category,
-                    request.budget,
-                    request.strategy,
-                    request,
-                    None,
-                    request.prompt_tokens,
-                )
-            level = None
-            if request.task and request.task.strip():
-                level = classify(request.task).signals.complexity
-            tier, auto_note = auto_budget(level, request.category)
-            return Resolved(
-                request.category,
-                tier,
-                request.strategy,
-                request,
-                None,
-                request.prompt_tokens,
-                budget_note=auto_note,
-            )
-        if not request.task or not request.task.strip():
-            raise MissingParam("task parameter is required", field="task")
-
-        result = classify(request.task)
-        sig = result.signals
-        flagship, lightweight = sig.flagship, sig.lightweight
-        recall = self._recall(request, strip_prefixes(request.task)[0], flagship, lightweight)
-        if recall is not None and recall.kind == "forced":
-            flagship, lightweight = recall.tier == "flagship", recall.tier == "lightweight"
-        req = request
-        require = list(req.require)
-        if sig.needs_vision and "vision" not in require:
-            require.append("vision")
-        if sig.tools and "functionCalling" not in require:
-            require.append("functionCalling")  # web search / browsing needs tool calls
-        updates: dict[str, object] = {"require": require}
-        tag = LANGUAGE_TAGS.get(sig.language)
-        if tag is not None and tag not in req.context:
-            updates["context"] = [*req.context, tag]  # boost models strong in that language
-        if sig.long_context:
-            updates["min_context"] = max(req.min_context, LONG_CONTEXT_MIN)
-        if recall is not None and recall.model and (recall.rating or 0) <= 2:
-            updates["exclude"] = [*req.exclude, recall.model]
-        req = req.model_copy(update=updates)
-        category = result.category
-        budget, strategy, note = _tier(
-            req, sig.complexity, category, flagship, lightweight, recall is not None
-        )
-        out = ClassificationOut(
-            category=category,
-            confidence=round(result.confidence, 3),
-            signals={
-                "needsVision": sig.needs_vision,
-                "longContext": sig.long_context,
-                "tools": sig.tools,
-                "language": sig.language,
-                "flagship": flagship,
-                "lightweight": lightweight,
-                "complexity": sig.complexity,
-            },
-            override=result.override,
-        )
-        tokens = req.prompt_tokens
-        if tokens is None and sig.long_context:
-            tokens = ASSUME_LONG  # a long-context task: long-context prices apply
-        return Resolved(
-            category, budget, strategy, req, out, tokens, budget_note=note, memory=recall
-        )
-
-    def _recall(
-        self, request: PickRequest, query: str, flagship: bool, lightweight: bool
-    ) -> MemoryRecall | None:
-        """Remember a prefix-forced tier, or recall the memory a plain query follows."""
-        if self.memory is None:
-            return None
-        if flagship or lightweight:
-            tier: ForcedTier = "flagship" if flagship else "lightweight"
-            self.memory.remember_forced(request.user_key, query, tier)
-            return None
-        return self.memory.recall(request.user_key, query)
+        """Category, budget and strategy of the request (see :func:`.resolution.resolve_request`),
+        with this selector's memory."""
+        return resolve_request(request, self.memory)
 
     def candidates(self, res: Resolved, budget: Budget | None = None) -> list[ModelRecord]:
         """Models passing the request's hard filters: budget, exclude, max price, required
@@ -478,34 +376,6 @@ class Selector:
             effort=effort,
             long_context_price=long_price,
         )
-
-
-def _tier(
-    req: PickRequest,
-    complexity: float,
-    category: Category,
-    flagship: bool,
-    lightweight: bool,
-    from_memory: bool,
-) -> tuple[Budget, Strategy, str | None]:
-    """The budget and strategy of a classified task, and the note that explains them:
-    ``auto`` follows complexity × category; a flagship/lightweight prefix (or the memory of
-    one) wins over any budget, and the note says so."""
-    note: str | None = None
-    strategy = req.strategy
-    if req.budget == "auto":
-        budget, note = auto_budget(complexity, category)
-    else:
-        budget = req.budget
-    why = "a personal memory" if from_memory else "the prefix"
-    over = f" (wins over {note})" if note else ""
-    if flagship:
-        budget, strategy = "any", "best_score"
-        note = f"flagship from {why}: any budget, best score{over}"
-    if lightweight:
-        budget = "low" if budget in ("medium", "high", "any") else budget
-        note = f"lightweight from {why}: {budget} budget{over}"
-    return budget, strategy, note
 
 
 def _ratio(a: float, b: float) -> float | None:

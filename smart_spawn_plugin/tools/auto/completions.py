@@ -15,7 +15,7 @@ adapter) over a :class:`~smart_spawn_plugin.runtime.Runtime`:
   the answer with its tokens, cost (the provider's ``usage.cost``, else tokens × the runtime's
   price) and latency; failed attempts with ``status="error"``. After a streamed failure the
   client receives an SSE ``error`` event, which the OpenAI SDKs raise. Provider messages are
-  passed on with every configured key redacted.
+  passed on with every configured key redacted. The SSE chunk helpers are :mod:`.chunks`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,14 @@ from smart_spawn_plugin.errors import UpstreamError, UpstreamRejected, redact
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.providers.registry import Endpoint
 from smart_spawn_plugin.runtime import Runtime
+from smart_spawn_plugin.tools.auto.chunks import (
+    chunk_error,
+    delta_chars,
+    error_event,
+    has_token,
+    sse_event,
+    stream_chunks,
+)
 from smart_spawn_plugin.tools.auto.route import RoutePlan, estimate_tokens, plan_route, routing_card
 from smart_spawn_plugin.tools.auto.upstream import (
     AttemptFailed,
@@ -84,60 +92,6 @@ class _Call:
 
 def _prompt_chars(body: Mapping[str, Any]) -> int:
     return len(json.dumps(body.get("messages", []), ensure_ascii=False))
-
-
-def _sse(obj: object) -> bytes:
-    return b"data: " + json.dumps(obj, ensure_ascii=False).encode() + b"\n\n"
-
-
-def _error_event(message: str) -> bytes:
-    return _sse({"error": {"message": message, "type": "upstream_error", "code": "UPSTREAM_ERROR"}})
-
-
-def _has_token(chunk: Mapping[str, Any]) -> bool:
-    for choice in chunk.get("choices") or ():
-        delta = choice.get("delta") or {}
-        if delta.get("content") or delta.get("tool_calls") or choice.get("finish_reason"):
-            return True
-    return False
-
-
-def _delta_chars(chunk: Mapping[str, Any]) -> int:
-    total = 0
-    for choice in chunk.get("choices") or ():
-        delta = choice.get("delta") or {}
-        total += len(delta.get("content") or "")
-        for call in delta.get("tool_calls") or ():
-            total += len(str((call.get("function") or {}).get("arguments") or ""))
-    return total
-
-
-def _chunk_error(chunk: Mapping[str, Any]) -> tuple[str, int | None] | None:
-    error = chunk.get("error")
-    if not error:
-        return None
-    if isinstance(error, Mapping):
-        code = error.get("code")
-        return str(error.get("message") or "provider error"), code if isinstance(
-            code, int
-        ) else None
-    return str(error), None
-
-
-async def _chunks(
-    model: str, first: list[dict[str, Any]], data: AsyncIterator[str]
-) -> AsyncIterator[dict[str, Any]]:
-    """The buffered chunks, then the rest of the stream; an error event is ``UpstreamError``."""
-    for chunk in first:
-        yield chunk
-    async for item in data:
-        if item == "[DONE]":
-            return
-        chunk = json.loads(item)
-        found = _chunk_error(chunk)
-        if found is not None:
-            raise UpstreamError(f"{model}: provider error: {found[0]}")
-        yield chunk
 
 
 class AutoCompletions:
@@ -209,7 +163,7 @@ class AutoCompletions:
             raise AttemptFailed(model, "malformed JSON body", fallback=True, status=502) from None
         if not isinstance(payload, dict):
             raise AttemptFailed(model, "body is not an object", fallback=True, status=502)
-        found = _chunk_error(payload)
+        found = chunk_error(payload)
         if found is not None:  # OpenRouter: HTTP 200 with an error body
             message, code = found
             raise AttemptFailed(
@@ -285,7 +239,7 @@ class AutoCompletions:
                 if item == "[DONE]":
                     break
                 chunk = json.loads(item)
-                found = _chunk_error(chunk)
+                found = chunk_error(chunk)
                 if found is not None:
                     message, code = found
                     raise AttemptFailed(
@@ -295,7 +249,7 @@ class AutoCompletions:
                         status=code,
                     )
                 buffered.append(chunk)
-                if _has_token(chunk):
+                if has_token(chunk):
                     break
         except (httpx.HTTPError, ValueError) as error:
             await response.aclose()
@@ -340,18 +294,18 @@ class AutoCompletions:
                     if not chunk.get("choices"):
                         return None
                     chunk = {k: v for k, v in chunk.items() if k != "usage"}
-            chars += _delta_chars(chunk)
+            chars += delta_chars(chunk)
             chunk["model"] = model
-            return _sse(chunk)
+            return sse_event(chunk)
 
         try:
             if self._wants_card(call) and first:
                 card = routing_card(self.runtime, call.plan, model, call.failures)
                 head = {k: first[0].get(k) for k in ("id", "object", "created")}
                 delta = {"role": "assistant", "content": card}
-                yield _sse({**head, "model": model, "choices": [{"index": 0, "delta": delta}]})
+                yield sse_event({**head, "model": model, "choices": [{"index": 0, "delta": delta}]})
             try:
-                async for chunk in _chunks(model, first, data):
+                async for chunk in stream_chunks(model, first, data):
                     out = rewrite(chunk)
                     if out is not None:
                         yield out
@@ -360,7 +314,7 @@ class AutoCompletions:
                 text = self._redact(text)
                 logger.warning("stream_failed", model=model, error=text)
                 await log("error")
-                yield _error_event(f"{model}: the stream failed after tokens were sent ({text})")
+                yield error_event(f"{model}: the stream failed after tokens were sent ({text})")
                 return
             await log("ok")
             yield b"data: [DONE]\n\n"

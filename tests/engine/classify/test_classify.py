@@ -8,11 +8,9 @@ from pydantic import ValidationError
 from smart_spawn_plugin.engine.classify.classifier import (
     Classification,
     Classifier,
-    LinearModel,
-    ModelFileError,
     classify,
-    load_model,
 )
+from smart_spawn_plugin.engine.classify.model import LinearModel, ModelFileError, load_model
 from smart_spawn_plugin.engine.classify.textfeatures import detect_language, features
 from smart_spawn_plugin.errors import InvalidParam
 from smart_spawn_plugin.models import CATEGORIES
