@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from smart_spawn_plugin.server.deps import ServerState
@@ -28,3 +35,37 @@ def error(response: httpx.Response) -> dict[str, Any]:
     err: dict[str, Any] = body["error"]
     assert isinstance(err["code"], str) and err["message"]
     return err
+
+
+#: a bound on waiting for a server to answer, not a performance assertion
+STARTUP_LIMIT_S = 60.0
+
+
+@contextlib.contextmanager
+def serving(command: list[str], env: dict[str, str], log_path: Path, base: str) -> Iterator[str]:
+    """Run ``command`` (a ``smart-spawn serve``), output to ``log_path``; yield ``base`` once
+    ``/api/health`` answers 200 (fail with the log if it exits first); stop it with SIGINT."""
+    with log_path.open("wb") as log_file:
+        proc = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + STARTUP_LIMIT_S
+            while True:
+                if proc.poll() is not None:
+                    out = log_path.read_text(errors="replace")
+                    pytest.fail(f"server exited with {proc.returncode}: {out}")
+                try:
+                    if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail("server did not start")
+                time.sleep(0.1)
+            yield base
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-STARTUP_LIMIT_S = 60.0  # a bound on waiting for the server, not a performance assertion
+from tests.server.helpers import serving
 
 
 def _free_port() -> int:
@@ -44,35 +41,9 @@ def _serve_command(port: int, home: Path) -> list[str]:
 def server(tmp_path: Path, warm_home: Path) -> Iterator[str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMART_SPAWN_")}
-    log_path = tmp_path / "server.log"
-    log_file = log_path.open("wb")
-    proc = subprocess.Popen(
-        _serve_command(port, warm_home), env=env, stdout=log_file, stderr=subprocess.STDOUT
-    )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_LIMIT_S
-    try:
-        while True:
-            if proc.poll() is not None:
-                out = log_path.read_text(errors="replace")
-                pytest.fail(f"server exited with {proc.returncode}: {out}")
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("server did not start")
-            time.sleep(0.1)
+    with serving(_serve_command(port, warm_home), env, tmp_path / "server.log", base):
         yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log_file.close()
 
 
 def test_serve_over_real_http(server: str) -> None:

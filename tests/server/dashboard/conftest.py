@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from smart_spawn_plugin.runtime import Runtime
 from smart_spawn_plugin.store.spawnlog import SpawnLogStore, SpawnRecord, SpawnUsage
 from tests.server.dashboard.browser import launch
+from tests.server.helpers import serving
 
-STARTUP_LIMIT_S = 60.0  # a bound on waiting for the server, not a performance assertion
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts" / "dashboard"
 
 
@@ -100,30 +96,8 @@ def running_server(root: Path, env: dict[str, str] | None = None) -> Iterator[st
     # The rate limiter is not under test here; a page load is 4 requests and a slow CI
     # machine must not see 429s from the default 200/min.
     full_env = _env({"SMART_SPAWN_RATE_LIMIT": "100000", **(env or {})})
-    with log_path.open("wb") as log_file:
-        proc = subprocess.Popen(command, env=full_env, stdout=log_file, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + STARTUP_LIMIT_S
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"server exited: {log_path.read_text(errors='replace')}")
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("server did not start")
-                time.sleep(0.1)
-            yield base
-        finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with serving(command, full_env, log_path, f"http://127.0.0.1:{port}") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
