@@ -57,7 +57,15 @@ async def test_a_rating_through_replica_a_changes_the_pick_through_replica_c(
     async with client_as("10.0.0.1") as http:
         first = await http.get(c.url + "/api/pick", params=PICK)
         assert first.status_code == 200
-        assert (await http.get(c.url + "/api/pick", params=PICK)).headers["x-cache"] == "HIT"
+        # C answers from its cache before the rating. A replica still settling after start-up
+        # (following the catalog another one saved) may drop C's cache once: ask again,
+        # a bounded number of times.
+        cached = []
+        for _ in range(5):
+            cached.append((await http.get(c.url + "/api/pick", params=PICK)).headers["x-cache"])
+            if cached[-1] == "HIT":
+                break
+        assert cached[-1] == "HIT", cached
         winner = first.json()["data"]["id"]
         for _ in range(5):
             r = await http.post(
