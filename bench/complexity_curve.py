@@ -17,7 +17,8 @@ Figures per router (RouteLLM's, as the data README defines them):
   strong model's (random ≈ 0.67 here; lower is better).
 
 Routers: ``complexity`` (``signals.complexity`` of the shipped classifier; its two learned terms,
-bias and length, were fitted on this very file), ``prompt_length`` (characters) and ``random``
+bias and length, were fitted on this very file; its hand-set ask terms on nothing),
+``prompt_length`` (characters) and ``random``
 (mean of 20 seeded shuffles). ``subject_cv`` (needs numpy) is the honest comparison: five folds
 of whole MMLU subjects, complexity's learned terms refitted without the fold's subjects, and the
 figures of each router computed within each fold and averaged (scores of different fits are not
@@ -111,16 +112,42 @@ def _random_figures(weak: Sequence[bool], strong: Sequence[bool]) -> dict[str, f
     }
 
 
-def _fold_mean(
+def _per_fold(
     scores: Sequence[float], weak: Sequence[bool], strong: Sequence[bool], folds: Sequence[int]
-) -> dict[str, float]:
+) -> list[dict[str, float]]:
     per = []
     for k in sorted(set(folds)):
         idx = [i for i, f in enumerate(folds) if f == k]
         per.append(
             figures([scores[i] for i in idx], [weak[i] for i in idx], [strong[i] for i in idx])
         )
-    return {key: round(sum(p[key] for p in per) / len(per), 4) for key in per[0]}
+    return per
+
+
+def _fold_mean(
+    scores: Sequence[float], weak: Sequence[bool], strong: Sequence[bool], folds: Sequence[int]
+) -> dict[str, object]:
+    """Per-fold figures averaged, with the per-fold APGRs (their spread is the noise)."""
+    per = _per_fold(scores, weak, strong, folds)
+    out: dict[str, object] = {key: round(sum(p[key] for p in per) / len(per), 4) for key in per[0]}
+    out["apgr_per_fold"] = [p["apgr"] for p in per]
+    return out
+
+
+def _complexity_us(rows: Sequence[dict[str, Any]], results: Sequence[Any]) -> float:
+    """Mean µs of the complexity score alone (features + logistic) over the prompts."""
+    from smart_spawn_plugin.engine.classify import complexity as cx
+    from smart_spawn_plugin.engine.classify.rules import RULE_CHARS
+    from smart_spawn_plugin.engine.classify.textfeatures import normalize, tokens
+
+    parts = []
+    for row, res in zip(rows, results, strict=True):
+        norm = normalize(row["prompt"][:RULE_CHARS])
+        parts.append((row["prompt"], norm, set(tokens(norm)), res.category))
+    t0 = time.perf_counter()
+    for text, norm, words, category in parts:
+        cx.complexity(text, norm, words, category, code_look=False)
+    return (time.perf_counter() - t0) / len(parts) * 1e6
 
 
 def _load_trainer() -> ModuleType | None:
@@ -160,8 +187,14 @@ def run(data: Path = DATA) -> dict[str, object]:
     if trainer is not None:
         oof = trainer.subject_cv_scores(rows, results)
         folds = trainer.subject_folds(rows)
-        rnd = random.Random(0)
-        noise = [rnd.random() for _ in rows]
+        runs = []
+        for seed in range(RANDOM_SEEDS):
+            rnd = random.Random(seed)
+            runs.append(_per_fold([rnd.random() for _ in rows], weak, strong, folds))
+        random_cv = {
+            key: round(sum(f[key] for run in runs for f in run) / (len(runs) * len(runs[0])), 4)
+            for key in ("apgr", "strong_share_at_95")
+        }
         routers["subject_cv"] = {
             "note": (
                 "mean of per-fold figures over 5 folds of whole MMLU subjects; complexity's "
@@ -169,7 +202,7 @@ def run(data: Path = DATA) -> dict[str, object]:
             ),
             "complexity": _fold_mean(oof, weak, strong, folds),
             "prompt_length": _fold_mean(length, weak, strong, folds),
-            "random": _fold_mean(noise, weak, strong, folds),
+            "random": {**random_cv, "note": f"mean over {RANDOM_SEEDS} seeds"},
         }
     return {
         "data": str(data.name),
@@ -178,6 +211,7 @@ def run(data: Path = DATA) -> dict[str, object]:
         "strong_accuracy": round(sum(strong) / len(rows), 4),
         "routers": routers,
         "classify_us_per_prompt": round(per_prompt_us, 1),
+        "complexity_us_per_prompt": round(_complexity_us(rows, results), 1),
     }
 
 

@@ -11,8 +11,9 @@ only). Model: L2-regularised logistic regression (Newton's method, deterministic
 learned features of :mod:`smart_spawn_plugin.engine.classify.complexity` (the hand-set prior
 terms are added at inference, not fitted).
 
-Run the classifier first (``scripts/train_classifier.py``): the features include its category
-probabilities. :func:`subject_cv_scores` (used by ``bench/complexity_curve.py``) refits with whole
+The features are computed from the shipped classifier's output (its category feeds the hand-set
+"code", "look-up" and "short writing" terms, which are not fitted). :func:`subject_cv_scores`
+(used by ``bench/complexity_curve.py``) refits with whole
 MMLU subjects held out, the honest estimate of how well the score routes prompts it never saw.
 """
 

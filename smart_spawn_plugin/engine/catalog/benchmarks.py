@@ -40,6 +40,9 @@ BENCHMARKS: Final[dict[str, Benchmark]] = {
     "tau2Bench": Benchmark(AA, "tau2-bench (AA)"),
     "terminalBenchHard": Benchmark(AA, "Terminal-Bench Hard (AA)"),
     "mmmuPro": Benchmark(AA, "MMMU-Pro (AA, vision)"),
+    # AA multilingual benchmark (``breakdowns.multilingual``): accuracy in percent
+    "aaMultilingualIndex": Benchmark(AA, "AA Multilingual Index"),
+    "aaMultilingualChinese": Benchmark(AA, "AA Multilingual, Chinese"),
     # HF Open LLM Leaderboard v2 (normalised scores 0-100)
     "ifEval": Benchmark(HF, "IFEval (HF)"),
     "bbh": Benchmark(HF, "BBH (HF)"),

@@ -24,7 +24,11 @@ from collections.abc import Callable, Sequence
 from typing import Final, Protocol
 
 from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES, wider_budgets
-from smart_spawn_plugin.engine.select.context_boost import context_boost, normalize_tags
+from smart_spawn_plugin.engine.select.context_boost import (
+    boost_note,
+    context_boost,
+    normalize_tags,
+)
 from smart_spawn_plugin.engine.select.explain import (
     compare_text,
     confidence_of,
@@ -348,6 +352,7 @@ class Selector:
                         long_price=facts[model.id].blended if long_price else None,
                         phrase=self._phrase(model, res.category),
                     ),
+                    boost_note(model, tags, self.catalog.norm_params) if tags else None,
                 )
                 if part
             ),

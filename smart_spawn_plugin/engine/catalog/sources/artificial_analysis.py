@@ -51,6 +51,12 @@ FRACTION_KEYS: Final = {
     "mmmu_pro": "mmmuPro",
 }
 
+#: ``breakdowns.multilingual.language`` code → vocabulary key: AA's multilingual benchmark, the
+#: per-language accuracy (0-1 fraction, stored ×100). Chinese is the language a task-language
+#: tag asks for today (``engine.select.context_boost``); the overall index is kept beside it.
+MULTILINGUAL_KEYS: Final = {"zh": "aaMultilingualChinese"}
+MULTILINGUAL_INDEX_KEY: Final = "aaMultilingualIndex"
+
 _REASONING_IN_NAME = re.compile(r"\((?:adaptive\s+)?reasoning\)", re.IGNORECASE)
 #: ``GPT-5.6 Luna (medium)``, ``(Adaptive Reasoning, Max Effort)``, ``(Non-reasoning)``
 _EFFORT_LEVEL = re.compile(r"\((minimal|low|medium|high|xhigh|max)\)", re.IGNORECASE)
@@ -75,6 +81,21 @@ def _values(evaluations: dict[str, object]) -> dict[str, float]:
             values[key] = round(number, 3)
     for field, key in FRACTION_KEYS.items():
         number = to_float(evaluations.get(field))
+        if number is not None:
+            values[key] = round(number * 100, 3)
+    return values
+
+
+def _multilingual(breakdowns: dict[str, object]) -> dict[str, float]:
+    """AA's multilingual breakdown (``{index, language: {code: 0-1}}``) → percent figures."""
+    block = as_dict(breakdowns.get("multilingual"))
+    values: dict[str, float] = {}
+    index = to_float(block.get("index"))
+    if index is not None:
+        values[MULTILINGUAL_INDEX_KEY] = round(index * 100, 3)
+    languages = as_dict(block.get("language"))
+    for code, key in MULTILINGUAL_KEYS.items():
+        number = to_float(languages.get(code))
         if number is not None:
             values[key] = round(number * 100, 3)
     return values
@@ -111,7 +132,10 @@ def parse_model(raw: object) -> BenchmarkRow | None:
         names=names,
         organization=creator_name,
         openrouter_id=as_str(open_weights.get("openrouter_api_id")),
-        values=_values(as_dict(item.get("evaluations"))),
+        values={
+            **_values(as_dict(item.get("evaluations"))),
+            **_multilingual(as_dict(item.get("breakdowns"))),
+        },
         # 0 tokens/s means "not measured", not "infinitely slow"
         speed_tps=round(tps, 3) if tps else None,
         ttft_s=round(ttft, 4) if ttft else None,

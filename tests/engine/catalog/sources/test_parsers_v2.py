@@ -96,3 +96,40 @@ def test_openrouter_same_model_endpoints(
     model_id: str, description: str | None, same_as: str | None
 ) -> None:
     assert openrouter.same_as_of(model_id, description) == same_as
+
+
+def test_aa_multilingual_breakdown_becomes_chinese_figure() -> None:
+    row = artificial_analysis.parse_model(
+        {
+            "name": "Model X (high)",
+            "evaluations": {"gpqa": 0.5},
+            "breakdowns": {
+                "multilingual": {"index": 0.81, "language": {"zh": 0.8525, "en": 0.8775}}
+            },
+        }
+    )
+    assert row is not None
+    assert row.values["aaMultilingualChinese"] == pytest.approx(85.25)
+    assert row.values["aaMultilingualIndex"] == pytest.approx(81.0)
+    assert row.values["gpqa"] == pytest.approx(50.0)
+
+
+@pytest.mark.parametrize("breakdowns", [None, {}, {"multilingual": None}, {"multilingual": 3}])
+def test_aa_without_multilingual_has_no_chinese_figure(breakdowns: object) -> None:
+    row = artificial_analysis.parse_model({"name": "Model Y", "breakdowns": breakdowns})
+    assert row is not None
+    assert "aaMultilingualChinese" not in row.values
+
+
+def test_aa_multilingual_in_the_raw_dump(shared_dir) -> None:
+    # the measured figure exists for 2026 models in the publisher's own file
+    data = artificial_analysis.ArtificialAnalysisSource().from_files(
+        shared_dir / "artificial-analysis"
+    )
+    zh = {
+        r.name: r.values["aaMultilingualChinese"]
+        for r in data.rows
+        if r.values.get("aaMultilingualChinese")
+    }
+    assert len(zh) >= 100
+    assert zh["Gemini 3.1 Pro Preview"] == pytest.approx(93.5)
