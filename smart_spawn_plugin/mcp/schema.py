@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final, Literal, get_args
 
@@ -38,7 +38,7 @@ MAX_EVENT_CHARS: Final = 5_000
 
 
 _CLOCK_LOCK: Final = threading.Lock()
-_last = _utc_now()
+_last = datetime.min.replace(tzinfo=UTC)
 
 
 def now() -> str:

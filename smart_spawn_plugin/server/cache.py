@@ -175,6 +175,9 @@ class ResponseCache:
     def invalidate(self) -> None:
         """Forget every stored response (the catalog changed)."""
         _record(EVERYTHING)
+        self._clear()
+
+    def _clear(self) -> None:
         self.epoch += 1
         self._all_at = self.epoch
         self._stamps.clear()
@@ -194,10 +197,7 @@ class ResponseCache:
             self._stamp((user, category))
             self._drop((user, category))
         else:
-            self.epoch += 1
-            self._all_at = self.epoch
-            self._stamps.clear()
-            self._store.clear()
+            self._clear()
 
     async def follow(self) -> None:
         """Apply the changes the other replicas published since the last look."""
