@@ -42,6 +42,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import loadgen
+
 PICK_TASK = "Refactor the auth module to use JWT"
 TASKS = [
     PICK_TASK,
@@ -81,44 +85,6 @@ TARGETS: dict[str, Any] = {
     "rss_mib": {"idle": 100, "after_load": 200},
 }
 
-LOADGEN = r"""
-import asyncio, json, sys, time
-host, port, conns = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-seconds, warmup = float(sys.argv[4]), float(sys.argv[5])
-reqs = [r.encode("latin-1") for r in json.loads(sys.argv[6])]
-lat, statuses = [], {}
-async def worker(i, start, stop):
-    r, w = await asyncio.open_connection(host, port)
-    n = i
-    while True:
-        t0 = time.perf_counter()
-        if t0 >= stop:
-            break
-        w.write(reqs[n % len(reqs)]); n += 1
-        head = await r.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        await r.readexactly(length)
-        t1 = time.perf_counter()
-        if t0 >= start:
-            lat.append(t1 - t0)
-            statuses[status] = statuses.get(status, 0) + 1
-    w.close()
-async def main():
-    now = time.perf_counter()
-    await asyncio.gather(*(worker(i, now + warmup, now + warmup + seconds) for i in range(conns)))
-asyncio.run(main())
-lat.sort()
-n = len(lat)
-pct = lambda q: round(lat[min(n - 1, int(q * n))] * 1000, 3) if n else None
-print(json.dumps({"requests": n, "rps": round(n / seconds, 1), "p50_ms": pct(0.50),
-                  "p99_ms": pct(0.99), "non_2xx": sum(v for k, v in statuses.items() if k >= 300),
-                  "errors": 0}))
-"""
-
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -127,12 +93,7 @@ def _free_port() -> int:
 
 
 def _request(method: str, path: str, body: str | None, host: str = "127.0.0.1") -> bytes:
-    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
-    data = b""
-    if body is not None:
-        data = body.encode()
-        head += f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-    return (head + "\r\n").encode() + data
+    return loadgen.request(method, path, body, host)
 
 
 def _fetch(port: int, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
@@ -260,24 +221,10 @@ def _wrk(
 def _python_load(
     port: int, requests: list[bytes], conns: int, args: argparse.Namespace
 ) -> dict[str, Any]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            LOADGEN,
-            "127.0.0.1",
-            str(port),
-            str(conns),
-            str(args.seconds),
-            str(args.warmup),
-            json.dumps([r.decode("latin-1") for r in requests]),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=args.seconds + args.warmup + 120,
-    )
-    result: dict[str, Any] = json.loads(out.stdout)
-    return result
+    """The shared load generator (``bench/loadgen.py``), with this benchmark's output keys."""
+    run = loadgen.run([port], requests, connections=conns, seconds=args.seconds, warmup=args.warmup)
+    keys = ("requests", "rps", "p50_ms", "p99_ms", "non_2xx")
+    return {**{k: run[k] for k in keys}, "errors": 0}
 
 
 def _load(
@@ -400,5 +347,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     main()

@@ -1,12 +1,15 @@
-"""The MCP runs store's schema: SQLite tables ``runs``, ``nodes``, ``events``, ``artifacts``,
-their ordered migrations, the typed rows, and :func:`open_runs_db` (through the package's one
+"""The MCP runs store's schema: tables ``runs``, ``nodes``, ``events``, ``artifacts``, their
+ordered migrations, the typed rows, and :func:`open_runs_db` (through the package's one
 open-and-migrate). :class:`~smart_spawn_plugin.mcp.store.RunStore` reads and writes them.
 
-It lives in its own file (``<mcp home>/runs.sqlite``) with its own ordered migrations, apart
-from the routing store: runs are the MCP adapter's state, and the main store's migration list
-is global. Times are fixed-width ISO text (:func:`~smart_spawn_plugin.store.db.to_ts`), so text
-order is time order. Every method is a short locked SQLite call (see ``store/db.py``), safe to
-call from async code.
+By default they live in their own SQLite file (``<mcp home>/runs.sqlite``) with their own
+ordered migrations, apart from the routing store: runs are the MCP adapter's state. With
+``SMART_SPAWN_DATABASE_URL=postgresql://…`` they live in that PostgreSQL database instead (MCP
+servers on several hosts share one queue and one view of the runs), migrated by the same steps
+through the same ``_migrations`` table as the routing store's (the names do not collide; the
+tables neither). The DDL is written in the portable subset ``store/migrations.py`` describes.
+Times are fixed-width ISO text (:func:`~smart_spawn_plugin.store.db.to_ts`), so text order is
+time order; :func:`now` never repeats within a process, so it orders one server's rows exactly.
 
 Statuses. A run is ``queued`` → ``running`` → one of ``completed``, ``failed``, ``cancelled``
 (terminal; ``outcome`` keeps the mode's finer status: ok, partial, budget_exceeded, timeout…).
@@ -15,15 +18,17 @@ A node is ``running`` → ``completed``, ``failed``, ``cancelled``, or ``skipped
 
 from __future__ import annotations
 
-import sqlite3
+import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final, Literal, get_args
 
 from pydantic import BaseModel
 
-from smart_spawn_plugin.store.db import Migration, open_migrated, to_ts
+from smart_spawn_plugin.store.db import Database, Migration, to_ts
 from smart_spawn_plugin.store.db import utc_now as _utc_now
+from smart_spawn_plugin.store.migrations import open_database
 
 RunState = Literal["queued", "running", "completed", "failed", "cancelled"]
 RUN_STATES: Final[tuple[RunState, ...]] = get_args(RunState)
@@ -32,12 +37,22 @@ NodeState = Literal["running", "completed", "failed", "cancelled", "skipped"]
 MAX_EVENT_CHARS: Final = 5_000
 
 
+_CLOCK_LOCK: Final = threading.Lock()
+_last = datetime.min.replace(tzinfo=UTC)
+
+
 def now() -> str:
-    return to_ts(_utc_now())
+    """The current UTC time as stored text, strictly later than the previous call's: two rows
+    made by one process never tie (``ORDER BY created_at`` is their creation order)."""
+    global _last
+    with _CLOCK_LOCK:
+        moment = max(_utc_now(), _last + timedelta(microseconds=1))
+        _last = moment
+    return to_ts(moment)
 
 
 # ------------------------------------------------------------------------------ migrations
-def _m001_runs(conn: sqlite3.Connection) -> None:
+def _m001_runs(conn: Database) -> None:
     for statement in (
         """CREATE TABLE runs (
             id TEXT PRIMARY KEY,
@@ -103,7 +118,7 @@ def _m001_runs(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def _m002_owner(conn: sqlite3.Connection) -> None:
+def _m002_owner(conn: Database) -> None:
     # which MCP server runs it (see mcp/ownership.py); NULL for runs from before owners existed
     conn.execute("ALTER TABLE runs ADD COLUMN owner TEXT")
 
@@ -115,9 +130,11 @@ MIGRATIONS: Final[Sequence[tuple[str, Migration]]] = (
 )
 
 
-def open_runs_db(path: Path) -> sqlite3.Connection:
-    """Open (creating and migrating) the runs database at ``path``. ``StoreError`` on failure."""
-    return open_migrated(path, MIGRATIONS, row_factory=sqlite3.Row)
+def open_runs_db(target: Path | str) -> Database:
+    """Open (creating and migrating) the runs database: the SQLite file ``target``, or the
+    PostgreSQL database a ``postgresql://`` URL names. ``StoreError`` on failure
+    (``StoreUnavailable`` when the database server cannot be reached)."""
+    return open_database(target, MIGRATIONS)
 
 
 # ------------------------------------------------------------------------------ rows

@@ -1,13 +1,19 @@
 """The MCP runs store: reads and writes the tables of :mod:`smart_spawn_plugin.mcp.schema`.
 
-Every method is a short locked SQLite call (see ``store/db.py``), safe to call from async code.
-Statuses are described in the schema module.
+Every method is one short locked call or transaction on the runs database (see
+``store/db.py``): SQLite, or PostgreSQL when several MCP servers share one queue, where writes
+from every server are serialised, so a queued run is claimed by exactly one of them and a node
+number is never handed out twice. Safe to call from async code. Rows are read by explicit
+column lists (no engine-specific row objects). Statuses are described in the schema module.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
+from collections.abc import Sequence
+from typing import Any, Final, TypeVar
+
+from pydantic import BaseModel
 
 from smart_spawn_plugin.errors import NotFound, StoreError
 from smart_spawn_plugin.mcp.ownership import Ownership
@@ -21,13 +27,24 @@ from smart_spawn_plugin.mcp.schema import (
     RunState,
     now,
 )
-from smart_spawn_plugin.store.db import locked, transaction
+from smart_spawn_plugin.store.db import Database, locked, transaction
+
+_R = TypeVar("_R", bound=BaseModel)
+RUN_COLUMNS: Final = ", ".join(RunRow.model_fields)
+NODE_COLUMNS: Final = ", ".join(NodeRow.model_fields)
+EVENT_COLUMNS: Final = ", ".join(EventRow.model_fields)
+ARTIFACT_COLUMNS: Final = ", ".join(ArtifactRow.model_fields)
+
+
+def _row(model: type[_R], row: Sequence[Any]) -> _R:
+    """``row`` (selected by the model's column list, in field order) as a ``model``."""
+    return model.model_validate(dict(zip(model.model_fields, row, strict=True)))
 
 
 class RunStore:
     """CRUD over the runs tables. Raises ``NotFound`` (field ``run_id``) for unknown runs."""
 
-    def __init__(self, conn: sqlite3.Connection, ownership: Ownership | None = None) -> None:
+    def __init__(self, conn: Database, ownership: Ownership | None = None) -> None:
         """``ownership`` marks the runs this store claims with this process's owner id; without
         it runs are claimed by nobody and any store's :meth:`recover` may take them."""
         self.conn = conn
@@ -63,31 +80,35 @@ class RunStore:
 
     def run(self, run_id: str) -> RunRow:
         with locked(self.conn) as c:
-            row = c.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+            row = c.execute(
+                f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?",  # noqa: S608 - constant columns
+                (run_id,),
+            ).fetchone()
         if row is None:
             raise NotFound(f"run_id: no run {run_id!r}", field="run_id")
-        return RunRow.model_validate(dict(row))
+        return _row(RunRow, row)
 
     def runs(self, *, status: RunState | None = None, limit: int = 20) -> list[RunRow]:
         """Newest first."""
-        sql = "SELECT * FROM runs"
+        sql = f"SELECT {RUN_COLUMNS} FROM runs"  # noqa: S608 - constant columns
         args: tuple[object, ...] = ()
         if status is not None:
             sql += " WHERE status = ?"
             args = (status,)
-        sql += " ORDER BY created_at DESC, rowid DESC LIMIT ?"
+        sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
         with locked(self.conn) as c:
             rows = c.execute(sql, (*args, limit)).fetchall()
-        return [RunRow.model_validate(dict(r)) for r in rows]
+        return [_row(RunRow, r) for r in rows]
 
     def queued(self, limit: int) -> list[RunRow]:
         """Oldest queued runs first (FIFO)."""
         with locked(self.conn) as c:
             rows = c.execute(
-                "SELECT * FROM runs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT ?",
+                f"SELECT {RUN_COLUMNS} FROM runs WHERE status = 'queued' "  # noqa: S608
+                "ORDER BY created_at, id LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [RunRow.model_validate(dict(r)) for r in rows]
+        return [_row(RunRow, r) for r in rows]
 
     def claim(self, run_id: str) -> bool:
         """Move a queued run to ``running``; False if it is no longer queued (e.g. cancelled)."""
@@ -233,18 +254,20 @@ class RunStore:
     def node(self, run_id: str, node_id: str) -> NodeRow:
         with locked(self.conn) as c:
             row = c.execute(
-                "SELECT * FROM nodes WHERE run_id = ? AND id = ?", (run_id, node_id)
+                f"SELECT {NODE_COLUMNS} FROM nodes WHERE run_id = ? AND id = ?",  # noqa: S608
+                (run_id, node_id),
             ).fetchone()
         if row is None:
             raise NotFound(f"node_id: no node {node_id!r} in run {run_id}", field="node_id")
-        return NodeRow.model_validate(dict(row))
+        return _row(NodeRow, row)
 
     def nodes(self, run_id: str) -> list[NodeRow]:
         with locked(self.conn) as c:
             rows = c.execute(
-                "SELECT * FROM nodes WHERE run_id = ? ORDER BY seq", (run_id,)
+                f"SELECT {NODE_COLUMNS} FROM nodes WHERE run_id = ? ORDER BY seq",  # noqa: S608
+                (run_id,),
             ).fetchall()
-        return [NodeRow.model_validate(dict(r)) for r in rows]
+        return [_row(NodeRow, r) for r in rows]
 
     # ---- events ----
     def event(
@@ -254,7 +277,7 @@ class RunStore:
             self._event(c, run_id, node_id, level, message)
 
     def _event(
-        self, c: sqlite3.Connection, run_id: str, node_id: str | None, level: str, message: str
+        self, c: Database, run_id: str, node_id: str | None, level: str, message: str
     ) -> None:
         c.execute(
             "INSERT INTO events (run_id, node_id, level, message, ts) VALUES (?, ?, ?, ?, ?)",
@@ -265,15 +288,21 @@ class RunStore:
         """The run's latest ``limit`` events, oldest first."""
         with locked(self.conn) as c:
             rows = c.execute(
-                "SELECT * FROM events WHERE run_id = ? ORDER BY id DESC LIMIT ?", (run_id, limit)
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE run_id = ? "  # noqa: S608
+                "ORDER BY id DESC LIMIT ?",
+                (run_id, limit),
             ).fetchall()
-        return [EventRow.model_validate(dict(r)) for r in reversed(rows)]
+        return [_row(EventRow, r) for r in reversed(rows)]
 
     # ---- artifacts ----
     def add_artifact(self, row: ArtifactRow) -> None:
         with transaction(self.conn) as c:
             c.execute(
-                "INSERT OR REPLACE INTO artifacts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO artifacts ({ARTIFACT_COLUMNS}) "  # noqa: S608 - constant columns
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, node_id) DO UPDATE SET "
+                "type = excluded.type, path = excluded.path, bytes = excluded.bytes, "
+                "sha256 = excluded.sha256, model = excluded.model, "
+                "created_at = excluded.created_at",
                 (
                     row.run_id,
                     row.node_id,
@@ -289,15 +318,19 @@ class RunStore:
     def artifact(self, run_id: str, node_id: str) -> ArtifactRow:
         with locked(self.conn) as c:
             row = c.execute(
-                "SELECT * FROM artifacts WHERE run_id = ? AND node_id = ?", (run_id, node_id)
+                f"SELECT {ARTIFACT_COLUMNS} FROM artifacts "  # noqa: S608 - constant columns
+                "WHERE run_id = ? AND node_id = ?",
+                (run_id, node_id),
             ).fetchone()
         if row is None:
             raise NotFound(f"node_id: run {run_id} has no artifact {node_id!r}", field="node_id")
-        return ArtifactRow.model_validate(dict(row))
+        return _row(ArtifactRow, row)
 
     def artifacts(self, run_id: str) -> list[ArtifactRow]:
         with locked(self.conn) as c:
             rows = c.execute(
-                "SELECT * FROM artifacts WHERE run_id = ? ORDER BY created_at, rowid", (run_id,)
+                f"SELECT {ARTIFACT_COLUMNS} FROM artifacts WHERE run_id = ? "  # noqa: S608
+                "ORDER BY created_at, node_id",
+                (run_id,),
             ).fetchall()
-        return [ArtifactRow.model_validate(dict(r)) for r in rows]
+        return [_row(ArtifactRow, r) for r in rows]

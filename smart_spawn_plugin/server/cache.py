@@ -24,16 +24,22 @@ covers it was invalidated since its request began — so an answer computed befo
 never stored after it.
 
 **Across replicas** (``SMART_SPAWN_REDIS_URL``) each replica keeps its own cache and they share
-a generation counter (``store.shared``): a request that invalidated anything here bumps it
-before its response starts, and every replica reads it before serving from its cache; a replica
-that sees another's bump drops all of its entries (coarser than the targeted local rules, never
-stale) — so a rating acknowledged by one replica is never answered with an old pick by another.
+a numbered change log (``store.shared``). A write request records what it invalidated here
+(``user``/``category`` scopes, or everything) and publishes that before its response starts;
+before serving from its cache every replica asks for the changes numbered after the last one it
+saw and applies each with the same targeted rules (and epoch stamps) as a local one — so a
+rating in one category by one user drops only that user's entries for that category on every
+replica, and a rating acknowledged by one replica is never answered with an old pick by
+another. A replica that cannot tell exactly what it missed (the log was trimmed past it, Redis
+lost its data or was unreachable for a while) drops everything once. Its own changes it skips.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Final
 
 from cachetools import TTLCache
@@ -47,7 +53,7 @@ from smart_spawn_plugin.server.middleware import (
     Scope,
     Send,
 )
-from smart_spawn_plugin.store.shared import SharedState
+from smart_spawn_plugin.store.shared import EVERYTHING, SharedState
 
 CacheKey = tuple[str, bytes, str]
 #: (user_key, category) a feedback-dependent response was computed for; category None = none
@@ -58,6 +64,19 @@ _MISS: Final = (b"x-cache", b"MISS")
 _ANY_USER: Final = "*"
 #: invalidation stamps kept before the oldest are folded into one "everything" stamp
 _MAX_STAMPS: Final = 10_000
+#: the changes the current write request made here, to publish to the other replicas
+_RECORDED: ContextVar[list[str] | None] = ContextVar("smart_spawn_cache_changes", default=None)
+
+
+def _record(change: str) -> None:
+    recorded = _RECORDED.get()
+    if recorded is not None:
+        recorded.append(change)
+
+
+def encode(tag: Tag) -> str:
+    """A scope (user or ``*``, category) as a change in the shared log."""
+    return json.dumps(list(tag))
 
 
 class ResponseCache:
@@ -68,6 +87,8 @@ class ResponseCache:
         self.enabled = ttl > 0
         self.shared = shared
         self._shared_seen: int | None = None
+        self._shared_lost = False
+        self._own: set[int] = set()
         self._store: TTLCache[CacheKey, Entry] = TTLCache(maxsize=maxsize, ttl=max(ttl, 1e-3))
         self.epoch = 0
         self._all_at = 0
@@ -141,16 +162,22 @@ class ResponseCache:
     def invalidate_user_category(self, user_key: str, category: str) -> int:
         """Forget ``user_key``'s responses that answered for ``category`` (a rating); the
         number of entries dropped."""
+        _record(encode((user_key, category)))
         self._stamp((user_key, category))
         return self._drop((user_key, category))
 
     def invalidate_category(self, category: str) -> int:
         """Forget every user's responses that answered for ``category`` (a community report)."""
+        _record(encode((_ANY_USER, category)))
         self._stamp((_ANY_USER, category))
         return self._drop((_ANY_USER, category))
 
     def invalidate(self) -> None:
         """Forget every stored response (the catalog changed)."""
+        _record(EVERYTHING)
+        self._clear()
+
+    def _clear(self) -> None:
         self.epoch += 1
         self._all_at = self.epoch
         self._stamps.clear()
@@ -159,23 +186,46 @@ class ResponseCache:
     def __len__(self) -> int:
         return len(self._store)
 
+    def apply(self, change: str) -> None:
+        """Apply a change another replica published (see :func:`encode`); one this replica
+        cannot read drops everything (never stale)."""
+        try:
+            user, category = json.loads(change) if change != EVERYTHING else (None, None)
+        except (ValueError, TypeError):
+            user = category = None
+        if isinstance(user, str) and isinstance(category, str):
+            self._stamp((user, category))
+            self._drop((user, category))
+        else:
+            self._clear()
+
     async def follow(self) -> None:
-        """Drop every entry if another replica changed rankings since the last look."""
+        """Apply the changes the other replicas published since the last look."""
         if self.shared is None:
             return
-        seen = await self.shared.generation()
-        if seen != self._shared_seen:
-            if self._shared_seen is not None:
-                self.invalidate()
-            self._shared_seen = seen
+        answer = await self.shared.changes(self._shared_seen)
+        if answer is None:  # the log cannot be asked: serve this replica's cache meanwhile
+            self._shared_lost = self._shared_lost or self._shared_seen is not None
+            self._shared_seen = None
+            return
+        now, changes = answer
+        if self._shared_seen is None:  # first look, or back after an outage
+            if self._shared_lost:
+                self._shared_lost = False
+                self.apply(EVERYTHING)
+        elif changes is None:
+            self.apply(EVERYTHING)
+        else:
+            for number, change in changes:
+                if number not in self._own:  # ours were applied here when they were made
+                    self.apply(change)
+        self._own = {n for n in self._own if n > now}
+        self._shared_seen = now
 
-    async def publish(self) -> None:
-        """Tell the other replicas that rankings changed (before the response that says so)."""
-        if self.shared is not None:
-            seen = self._shared_seen
-            now = await self.shared.bump()
-            if seen is not None and now == seen + 1:
-                self._shared_seen = now  # only our own bump: our entries are already right
+    async def publish(self, changes: list[str]) -> None:
+        """Tell the other replicas what changed here (before the response that says so)."""
+        if self.shared is not None and changes:
+            self._own.update(await self.shared.publish(changes))
 
 
 class CacheMiddleware:
@@ -230,13 +280,19 @@ class CacheMiddleware:
         await self.app(scope, receive, capture)
 
     async def _publishing(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run a write; if it invalidated anything here, bump the shared generation before the
-        response starts."""
-        before = self.cache.epoch
+        """Run a write, recording what it invalidated here; publish that to the other replicas
+        before the response starts."""
+        recorded: list[str] = []
+        token = _RECORDED.set(recorded)
 
         async def announce(message: Message) -> None:
-            if message["type"] == "http.response.start" and self.cache.epoch != before:
-                await self.cache.publish()
+            if message["type"] == "http.response.start" and recorded:
+                changes = recorded.copy()
+                recorded.clear()
+                await self.cache.publish(changes)
             await send(message)
 
-        await self.app(scope, receive, announce)
+        try:
+            await self.app(scope, receive, announce)
+        finally:
+            _RECORDED.reset(token)

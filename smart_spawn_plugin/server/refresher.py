@@ -22,7 +22,7 @@ from typing import Final
 from smart_spawn_plugin.engine.catalog.service import CatalogService, RefreshReport
 from smart_spawn_plugin.errors import SmartSpawnError
 from smart_spawn_plugin.log import get_logger
-from smart_spawn_plugin.store.shared import SharedState
+from smart_spawn_plugin.store.shared import EVERYTHING, SharedState
 
 #: The shared lock's name and lifetime (a holder that dies frees it after this long).
 LOCK: Final = "refresh"
@@ -105,7 +105,8 @@ class Refresher:
         self.last, self.last_error = report, None
         self.on_done()
         if self.shared is not None:
-            await self.shared.bump()  # the other replicas drop their cached responses
+            # the other replicas drop their cached responses
+            await self.shared.publish([EVERYTHING])
         return report
 
     async def run_periodically(self, interval: float, *, live: bool | None = None) -> None:

@@ -27,6 +27,7 @@ from smart_spawn_plugin.store.db import (
     as_utc,
     locked,
     meta_get_or_create,
+    ratings_changed,
     to_ts,
     transaction,
     utc_now,
@@ -122,6 +123,7 @@ class CommunityStore:
                 VALUES (?, ?, ?, ?, ?)""",
                 (report.model, report.category, report.rating, digest, to_ts(moment)),
             )
+            ratings_changed(conn)
 
     def contributions(
         self, *, category: Category | None = None, since: datetime | None = None

@@ -8,8 +8,8 @@ Store classes speak :class:`Database`: ``execute(sql, params)`` with ``?`` place
 results read with ``fetchone``/``fetchall``/``rowcount``, inside :func:`locked` (reads) or
 :func:`transaction` (writes). A ``sqlite3.Connection`` is one; so is
 :class:`smart_spawn_plugin.store.pg.PgDatabase` (PostgreSQL over a connection pool), an
-:class:`Engine` that :func:`locked`, :func:`transaction`, :func:`applied` and
-:func:`data_version` hand over to. SQL is written in the subset both understand (``ON CONFLICT``
+:class:`Engine` that :func:`locked`, :func:`transaction` and :func:`applied` hand over
+to. SQL is written in the subset both understand (``ON CONFLICT``
 upserts, ``RETURNING id`` instead of ``lastrowid``, no ``PRAGMA`` outside this module).
 
 Thread-safety contract
@@ -73,7 +73,7 @@ class Engine(Database, Protocol):
 
     ``session()`` binds one pooled connection to the calling thread for the block;
     ``transaction()`` runs the block as one serialised write transaction (all or nothing);
-    ``data_version()`` changes when anyone changes ratings; ``applied()`` lists the migrations.
+    ``applied()`` lists the migrations.
     """
 
     dialect: str
@@ -81,8 +81,6 @@ class Engine(Database, Protocol):
     def session(self) -> AbstractContextManager[object]: ...
 
     def transaction(self) -> AbstractContextManager[object]: ...
-
-    def data_version(self) -> int: ...
 
     def applied(self) -> list[str]: ...
 
@@ -306,15 +304,28 @@ def validate(model: type[_M], data: Mapping[str, object]) -> _M:
         raise invalid_param(exc) from exc
 
 
+#: The ``meta`` row counting changes to the rating tables (see :func:`ratings_changed`).
+RATINGS_VERSION: Final = "ratings_version"
+
+
+def ratings_changed(conn: Database) -> None:
+    """Bump the ratings version; call it inside the transaction that writes ``ratings`` or
+    ``community_ratings``, so the bump commits (or rolls back) with the write itself."""
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE "
+        "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)",
+        (RATINGS_VERSION,),
+    )
+
+
 def data_version(conn: Database) -> int:
-    """SQLite's ``PRAGMA data_version``: it changes whenever *another* connection (another
-    process) commits to the database — a cheap test for "someone else wrote since I looked".
-    A server :class:`Engine` answers with its own marker of the rating tables."""
-    if not isinstance(conn, sqlite3.Connection):
-        return cast(Engine, conn).data_version()
+    """The ratings version: a number that grows with every committed write to the rating
+    tables, by any process or replica (0 before the first) — one primary-key read on either
+    engine, so the memoised feedback scores can ask it before every pick. Writes elsewhere
+    (the spawn log, the catalog) do not move it."""
     with locked(conn):
-        row = conn.execute("PRAGMA data_version").fetchone()
-    return int(row[0])
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (RATINGS_VERSION,)).fetchone()
+    return 0 if row is None else int(row[0])
 
 
 def meta_get(conn: Database, key: str) -> str | None:

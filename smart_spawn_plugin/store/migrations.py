@@ -20,6 +20,7 @@ so ``ORDER BY``/range filters on them are time order. Every table that holds a u
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from smart_spawn_plugin.store.db import Database, Migration, apply_migrations, open_migrated
@@ -177,17 +178,24 @@ def open_db(path: Path | str) -> Database:
     file (or ``":memory:"``), or a ``postgresql://`` URL — the same migrations on both.
     Raises :class:`~smart_spawn_plugin.errors.StoreError` if the file cannot be opened
     (``StoreUnavailable`` when the database server cannot be reached)."""
-    if is_database_url(path):
+    return open_database(path, MIGRATIONS)
+
+
+def open_database(target: Path | str, migrations: Sequence[tuple[str, Migration]]) -> Database:
+    """Open ``target`` — a SQLite file (or ``":memory:"``) or a ``postgresql://`` URL — and
+    apply ``migrations`` (the one open-and-migrate of every store: the main one and the MCP
+    runs store). Errors as :func:`open_db`."""
+    if is_database_url(target):
         from smart_spawn_plugin.store.pg import PgDatabase  # psycopg loads only when used
 
-        db = PgDatabase.connect(str(path))
+        db = PgDatabase.connect(str(target))
         try:
-            apply_migrations(db, MIGRATIONS)
+            apply_migrations(db, migrations)
         except BaseException:
             db.close()
             raise
         return db
-    return open_migrated(path, MIGRATIONS)
+    return open_migrated(target, migrations)
 
 
 def is_database_url(target: Path | str) -> bool:

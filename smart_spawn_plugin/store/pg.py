@@ -18,9 +18,9 @@ unchanged on it:
   a time, exactly the contract SQLite's ``BEGIN IMMEDIATE`` gives, so read-modify-write steps
   (the community rate limit, migrations) neither lose nor duplicate a row. A commit that
   returned means the row is durable; a replica killed before it returns never acknowledged it.
-- **Change detection.** :meth:`PgDatabase.data_version` is a marker of the rating tables
-  (largest id and row count of ``ratings`` and ``community_ratings``): another replica's rating
-  changes it, so memoised feedback scores are re-read at the next pick.
+- **Change detection.** ``store.db.data_version`` reads the ratings version, a ``meta`` row
+  every rating write bumps in its own transaction: another replica's rating changes it, so
+  memoised feedback scores are re-read at the next pick.
 - **Failures.** Connection failures (server down, pool exhausted past ``timeout``) raise
   :class:`~smart_spawn_plugin.errors.StoreUnavailable` (HTTP 503 with ``Retry-After``); other
   database errors raise ``StoreError``.
@@ -55,11 +55,6 @@ _QUOTED: Final = re.compile(r"('(?:[^']|'')*')")
 _DDL: Final = re.compile(r"^\s*(CREATE|ALTER)\s", re.IGNORECASE)
 _AUTOINCREMENT: Final = re.compile(r"INTEGER\s+PRIMARY\s+KEY\s+AUTOINCREMENT", re.IGNORECASE)
 _REAL: Final = re.compile(r"\bREAL\b", re.IGNORECASE)
-_DATA_VERSION_SQL: Final = (
-    "SELECT (SELECT COALESCE(MAX(id), 0) FROM ratings), (SELECT COUNT(*) FROM ratings), "
-    "(SELECT COALESCE(MAX(id), 0) FROM community_ratings), "
-    "(SELECT COUNT(*) FROM community_ratings)"
-)
 
 
 def to_pg(sql: str) -> str:
@@ -199,10 +194,6 @@ class PgDatabase:
                 yield self
             finally:
                 self._local.depth = 0
-
-    def data_version(self) -> int:
-        row = self.execute(_DATA_VERSION_SQL).fetchone()
-        return hash(tuple(row))
 
     def applied(self) -> list[str]:
         with self.transaction():

@@ -17,6 +17,7 @@ from smart_spawn_plugin.store.db import (
     Database,
     from_ts,
     locked,
+    ratings_changed,
     to_ts,
     transaction,
     utc_now,
@@ -119,6 +120,7 @@ class RatingsStore:
                 ),
             )
             rating_id = int(cur.fetchone()[0])
+            ratings_changed(conn)
         return RatingRow(
             **rating.model_dump(exclude={"created_at"}), id=rating_id, created_at=created
         )
@@ -164,4 +166,7 @@ class RatingsStore:
     def delete_user(self, user_key: str) -> int:
         """Forget every rating of ``user_key``; return how many were deleted."""
         with transaction(self._conn) as conn:
-            return conn.execute("DELETE FROM ratings WHERE user_key = ?", (user_key,)).rowcount
+            deleted = conn.execute("DELETE FROM ratings WHERE user_key = ?", (user_key,)).rowcount
+            if deleted:
+                ratings_changed(conn)
+        return deleted

@@ -1,15 +1,21 @@
-"""State the API replicas share: rate-limit budgets, the response-cache generation, the refresh
-lock and MCP run ownership — in process (:class:`LocalState`, one process as before) or in Redis
-(:class:`RedisState`, chosen by ``SMART_SPAWN_REDIS_URL``).
+"""State the API replicas share: rate-limit budgets, the response cache's change log, the
+refresh lock and background-run claims — in process (:class:`LocalState`, one process as
+before) or in Redis (:class:`RedisState`, chosen by ``SMART_SPAWN_REDIS_URL``).
 
 Contracts (both implementations):
 
 - ``hit(bucket, key, limit, window)`` — record one request of ``key`` against a sliding window of
   ``limit`` per ``window`` seconds; 0 when allowed, else the whole seconds to wait. In Redis one
   Lua script does the check and the insert atomically, so N replicas spend one budget.
-- ``generation()`` / ``bump()`` — a counter every replica reads before serving a cached response
-  and bumps (getting the new value) after a change of rankings (a rating, a refresh): a replica
-  that sees a value it did not make drops its local response cache.
+- ``publish(changes)`` / ``changes(since)`` — a numbered log of what changed rankings (opaque
+  strings; :data:`EVERYTHING` means "all of it"): a replica publishes what a write invalidated
+  before answering the write, and every replica asks for the changes after the last number it
+  saw before serving from its cache, then drops just the entries they cover. ``changes``
+  answers ``(number now, [(number, change), …])``; the list is ``None`` when the changes
+  since ``since`` cannot be told exactly (the log was trimmed past it, Redis lost its data) —
+  drop everything — and the whole answer is ``None`` while the log cannot be asked at all. In
+  Redis the numbering and the log are one Lua script each (atomic); the log keeps the last
+  :data:`LOG_SIZE` changes.
 - ``acquire(name, ttl)`` / ``release(name)`` — a lock held by at most one process at a time
   (expires after ``ttl`` seconds should its holder die): one catalog refresh across replicas.
 - ``claim(run_id, ttl)`` — whether this process owns a background run (first claim wins).
@@ -26,7 +32,7 @@ import math
 import time
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 from cachetools import TTLCache
@@ -40,6 +46,12 @@ log = get_logger(__name__)
 
 _T = TypeVar("_T")
 PREFIX: Final = "smart-spawn:"
+#: The change that covers everything (a refresh, an untargeted write).
+EVERYTHING: Final = "*"
+#: Changes the log keeps; a replica further behind than this drops its whole cache.
+LOG_SIZE: Final = 1000
+#: ``(number now, the changes after ``since`` or None if unknown)``; None when unreachable.
+Changes = tuple[int, list[tuple[int, str]] | None]
 
 # KEYS[1] the window's sorted set; ARGV: limit, window (ms), a unique member. Redis's own clock,
 # so replicas with skewed clocks still share one window.
@@ -57,6 +69,30 @@ redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], window)
 return 0
 """
+# KEYS: the counter, the log (a sorted set scored by number); ARGV: the changes, then LOG_SIZE.
+_PUBLISH: Final = """
+local numbers = {}
+for i = 1, #ARGV - 1 do
+  local n = redis.call('INCR', KEYS[1])
+  redis.call('ZADD', KEYS[2], n, n .. ':' .. ARGV[i])
+  numbers[i] = n
+end
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[#ARGV]) + 1))
+return numbers
+"""
+# KEYS: the counter, the log; ARGV[1]: the last number seen ('' for none). Answers {now} when
+# nothing is new (or nothing was seen), {now, '!'} when the counter went back (Redis lost its
+# data), else {now, 'n:change', ...}.
+_CHANGES: Final = """
+local now = tonumber(redis.call('GET', KEYS[1]) or '0')
+if ARGV[1] == '' then return {now} end
+local since = tonumber(ARGV[1])
+if since == now then return {now} end
+if since > now then return {now, '!'} end
+local rows = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. since, now)
+table.insert(rows, 1, now)
+return rows
+"""
 _RELEASE: Final = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -68,9 +104,9 @@ class SharedState(Protocol):
 
     async def hit(self, bucket: str, key: str, limit: int, window: float) -> int: ...
 
-    async def generation(self) -> int: ...
+    async def publish(self, changes: Sequence[str]) -> list[int]: ...
 
-    async def bump(self) -> int: ...
+    async def changes(self, since: int | None) -> Changes | None: ...
 
     async def acquire(self, name: str, ttl: float) -> bool: ...
 
@@ -90,7 +126,8 @@ class LocalState:
         self.clock = clock
         self._max = max_clients
         self._hits: dict[str, TTLCache[str, deque[float]]] = {}
-        self._generation = 0
+        self._number = 0
+        self._log: deque[tuple[int, str]] = deque(maxlen=LOG_SIZE)
         self._locks: dict[str, float] = {}
         self._runs: TTLCache[str, bool] = TTLCache(maxsize=100_000, ttl=24 * 3600)
 
@@ -112,12 +149,18 @@ class LocalState:
         table[key] = hits  # (re)setting refreshes the entry's TTL
         return 0
 
-    async def generation(self) -> int:
-        return self._generation
+    async def publish(self, changes: Sequence[str]) -> list[int]:
+        numbers = []
+        for change in changes:
+            self._number += 1
+            self._log.append((self._number, change))
+            numbers.append(self._number)
+        return numbers
 
-    async def bump(self) -> int:
-        self._generation += 1
-        return self._generation
+    async def changes(self, since: int | None) -> Changes | None:
+        if since is None or since == self._number:
+            return self._number, []
+        return self._number, exact_since(since, self._number, list(self._log))
 
     async def acquire(self, name: str, ttl: float) -> bool:
         now = self.clock()
@@ -155,6 +198,8 @@ class RedisState:
         self.last_error: str | None = None
         self._window = client.register_script(_SLIDING_WINDOW)
         self._release = client.register_script(_RELEASE)
+        self._publish = client.register_script(_PUBLISH)
+        self._changes = client.register_script(_CHANGES)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisState:
@@ -197,22 +242,40 @@ class RedisState:
 
         return await self._try(remote, lambda: self.fallback.hit(bucket, key, limit, window))
 
-    async def generation(self) -> int:
-        async def remote() -> int:
-            return int(await self.client.get(f"{PREFIX}generation") or 0)
+    async def publish(self, changes: Sequence[str]) -> list[int]:
+        """Append ``changes`` to the shared log; their numbers (none while Redis is down: the
+        other replicas drop everything once they reach Redis again, see :meth:`changes`)."""
 
-        return await self._try(remote, self.fallback.generation)
+        async def remote() -> list[int]:
+            keys = [f"{PREFIX}changes:n", f"{PREFIX}changes:log"]
+            args: list[str | int] = [*changes, LOG_SIZE]
+            return [int(n) for n in await self._publish(keys=keys, args=args)]
 
-    async def bump(self) -> int:
-        async def remote() -> int:
-            return int(await self.client.incr(f"{PREFIX}generation"))
+        async def fallback() -> list[int]:
+            return []
 
-        local = await self.fallback.bump()
+        return await self._try(remote, fallback) if changes else []
 
-        async def fallback() -> int:
-            return local
+    async def changes(self, since: int | None) -> Changes | None:
+        async def remote() -> Changes | None:
+            keys = [f"{PREFIX}changes:n", f"{PREFIX}changes:log"]
+            args = ["" if since is None else str(since)]
+            now, *rows = await self._changes(keys=keys, args=args)
+            now = int(now)
+            if since is None or since == now:
+                return now, []
+            if rows == ["!"]:
+                return now, None
+            logged = []
+            for row in rows:
+                number, _, change = str(row).partition(":")
+                logged.append((int(number), change))
+            return now, exact_since(since, now, logged)
 
-        return await self._try(remote, fallback)
+        async def unreachable() -> Changes | None:
+            return None
+
+        return await self._try(remote, unreachable)
 
     async def acquire(self, name: str, ttl: float) -> bool:
         async def remote() -> bool:
@@ -254,6 +317,17 @@ class RedisState:
 
 async def _nothing() -> None:
     return None
+
+
+def exact_since(
+    since: int, now: int, logged: list[tuple[int, str]]
+) -> list[tuple[int, str]] | None:
+    """The changes numbered ``since + 1`` … ``now`` from ``logged``, or None unless every one of
+    them is there (the log was trimmed past ``since``, or the numbering went back)."""
+    wanted = [entry for entry in logged if since < entry[0] <= now]
+    if since > now or [n for n, _ in wanted] != list(range(since + 1, now + 1)):
+        return None
+    return wanted
 
 
 def open_shared(redis_url: str | None, *, timeout_s: float = 0.5) -> SharedState:

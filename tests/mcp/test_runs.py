@@ -1,11 +1,14 @@
 """Asynchronous runs end to end: every mode against the fake OpenAI-compatible server, real
-cost, cancel, the USD cap, retries, crash recovery and bad arguments."""
+cost, cancel, the USD cap, retries, crash recovery and bad arguments — each with the runs store
+on SQLite and on a real PostgreSQL server (``SMART_SPAWN_DATABASE_URL``)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from smart_spawn_plugin.mcp.schema import open_runs_db
 from smart_spawn_plugin.mcp.state import RUNS_DB
@@ -14,6 +17,23 @@ from smart_spawn_plugin.modes import MODES
 from smart_spawn_plugin.runtime import Runtime
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply
 from tests.mcp.conftest import ClientFactory, call_error, call_ok, wait_finished, wait_until
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def services(request: pytest.FixtureRequest, services: Runtime) -> Runtime:
+    """The runtime, its MCP runs store on ``request.param`` (the routing store stays SQLite)."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_server").create("runs")
+        server = services.settings.server.model_copy(update={"database_url": SecretStr(url)})
+        services.settings = services.settings.model_copy(update={"server": server})
+    return services
+
+
+def runs_target(services: Runtime) -> Path | str:
+    """Where the MCP server built over ``services`` keeps its runs."""
+    url = services.settings.server.database_url
+    home = services.settings.mcp.home_for(services.settings.home)
+    return url.get_secret_value() if url is not None else home / RUNS_DB
 
 
 @pytest.mark.parametrize("mode", list(MODES))
@@ -186,8 +206,7 @@ async def test_retryable_errors_are_retried_and_others_are_not(
 async def test_crash_recovery_fails_interrupted_runs_and_resumes_queued_ones(
     mcp_client: ClientFactory, services: Runtime
 ) -> None:
-    home = services.settings.mcp.home_for(services.settings.home)
-    store = RunStore(open_runs_db(home / RUNS_DB))
+    store = RunStore(open_runs_db(runs_target(services)))
     params = json.dumps({"task": "say hi", "mode": "single"})
     crashed = store.create_run(task="say hi", mode="single", budget="medium", params_json=params)
     assert store.claim(crashed.id)
@@ -217,16 +236,16 @@ async def test_health(mcp_client: ClientFactory) -> None:
 
 def test_a_second_server_leaves_a_live_servers_runs_alone(tmp_path) -> None:
     """Issue 11 #15: start-up recovery on a shared home fails only runs whose owner is gone."""
-    from smart_spawn_plugin.mcp.ownership import Ownership
+    from smart_spawn_plugin.mcp.ownership import FileOwnership
 
     home = tmp_path / "mcp"
-    first = RunStore(open_runs_db(home / RUNS_DB), Ownership(home))
+    first = RunStore(open_runs_db(home / RUNS_DB), FileOwnership(home))
     params = json.dumps({"task": "say hi", "mode": "single"})
     live = first.create_run(task="say hi", mode="single", budget="medium", params_json=params)
     assert first.claim(live.id)
     assert first.run(live.id).owner == first.ownership.owner  # type: ignore[union-attr]
 
-    second = RunStore(open_runs_db(home / RUNS_DB), Ownership(home))
+    second = RunStore(open_runs_db(home / RUNS_DB), FileOwnership(home))
     assert second.recover() == []
     assert second.run(live.id).status == "running"
 
@@ -243,13 +262,13 @@ def test_a_killed_owner_is_gone_at_once(tmp_path) -> None:
     import subprocess
     import sys
 
-    from smart_spawn_plugin.mcp.ownership import Ownership
+    from smart_spawn_plugin.mcp.ownership import FileOwnership
 
     home = tmp_path / "mcp"
     code = (
         "import sys, time; from pathlib import Path;"
-        "from smart_spawn_plugin.mcp.ownership import Ownership;"
-        "o = Ownership(Path(sys.argv[1])); print(o.owner, flush=True); time.sleep(120)"
+        "from smart_spawn_plugin.mcp.ownership import FileOwnership;"
+        "o = FileOwnership(Path(sys.argv[1])); print(o.owner, flush=True); time.sleep(120)"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", code, str(home)], stdout=subprocess.PIPE, text=True
@@ -257,7 +276,7 @@ def test_a_killed_owner_is_gone_at_once(tmp_path) -> None:
     try:
         assert proc.stdout is not None
         owner = proc.stdout.readline().strip()
-        mine = Ownership(home)
+        mine = FileOwnership(home)
         assert mine.alive(owner)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)

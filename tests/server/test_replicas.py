@@ -79,6 +79,41 @@ async def test_a_rating_through_replica_a_changes_the_pick_through_replica_c(
     assert after.json()["data"]["id"] != winner
 
 
+async def cached_on(http: httpx.AsyncClient, url: str, params: dict[str, str]) -> httpx.Response:
+    """Ask ``url`` until it answers from its cache (bounded: a replica settling after start-up
+    may drop its cache once); the first answer."""
+    first = await http.get(url, params=params)
+    assert first.status_code == 200
+    seen = []
+    for _ in range(5):
+        seen.append((await http.get(url, params=params)).headers["x-cache"])
+        if seen[-1] == "HIT":
+            return first
+    raise AssertionError(f"never cached: {seen}")
+
+
+async def test_a_rating_in_one_category_drops_only_that_categorys_entry_on_another_replica(
+    replicas: Cluster,
+) -> None:
+    a, c = replicas[0], replicas[2]
+    coding = {"task": "write a python function that merges two sorted lists", "budget": "low"}
+    creative = {"task": "write a short poem about the autumn sea", "budget": "low"}
+    async with client_as("10.0.0.6") as http:
+        picked = await cached_on(http, c.url + "/api/pick", coding)
+        other = await cached_on(http, c.url + "/api/pick", creative)
+        assert picked.json()["data"]["category"] == "coding"
+        assert other.json()["data"]["category"] == "creative"
+        r = await http.post(
+            a.url + "/api/spawn-log/outcome",
+            json={"model": picked.json()["data"]["id"], "category": "coding", "rating": 2},
+        )
+        assert r.status_code == 200
+        after_coding = await http.get(c.url + "/api/pick", params=coding)
+        after_creative = await http.get(c.url + "/api/pick", params=creative)
+    assert after_coding.headers["x-cache"] == "MISS"  # the rated category: dropped on C
+    assert after_creative.headers["x-cache"] == "HIT"  # another category: still served
+
+
 async def test_300_requests_over_three_replicas_spend_one_budget(replicas: Cluster) -> None:
     async with client_as("10.0.0.2") as http:
 

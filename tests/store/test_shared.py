@@ -1,5 +1,5 @@
 """Shared replica state, in process and on a real redis-server: one rate-limit budget, one lock
-holder, one run owner, a shared generation — and an in-process fallback while Redis is down."""
+holder, one run owner, one numbered change log — and an in-process fallback while Redis is down."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ import asyncio
 
 import pytest
 
-from smart_spawn_plugin.store.shared import LocalState, RedisState, SharedState, open_shared
+from smart_spawn_plugin.store.shared import (
+    LOG_SIZE,
+    LocalState,
+    RedisState,
+    SharedState,
+    open_shared,
+)
 from tests.engines import free_port
 
 
@@ -30,7 +36,7 @@ async def test_local_sliding_window_waits_for_the_oldest_hit() -> None:
     assert await state.hit("g", "ip", 2, 10) == 0
 
 
-async def test_local_lock_claim_generation() -> None:
+async def test_local_lock_claim_changes() -> None:
     state = LocalState()
     assert await state.acquire("refresh", 60) is True
     assert await state.acquire("refresh", 60) is False
@@ -38,9 +44,11 @@ async def test_local_lock_claim_generation() -> None:
     assert await state.acquire("refresh", 60) is True
     assert await state.claim("run-1", 60) is True
     assert await state.claim("run-1", 60) is False
-    before = await state.generation()
-    await state.bump()
-    assert await state.generation() == before + 1
+    assert await state.changes(None) == (0, [])
+    assert await state.publish(["a", "b"]) == [1, 2]
+    assert await state.changes(0) == (2, [(1, "a"), (2, "b")])
+    assert await state.changes(1) == (2, [(2, "b")])
+    assert await state.changes(2) == (2, [])
     assert await state.health() == "local"
     assert isinstance(open_shared(None), LocalState)
 
@@ -74,13 +82,28 @@ async def test_redis_lock_has_one_holder_and_only_it_releases(
     assert await other.acquire("refresh", 60) is True
 
 
-async def test_redis_run_claim_and_generation_are_shared(replicas: list[RedisState]) -> None:
+async def test_redis_run_claim_and_change_log_are_shared(replicas: list[RedisState]) -> None:
     claims = await asyncio.gather(*(s.claim("run-9", 60) for s in replicas))
     assert claims.count(True) == 1
-    seen = await replicas[2].generation()
-    await replicas[0].bump()
-    assert await replicas[2].generation() == seen + 1
+    seen, _ = await replicas[2].changes(None) or (None, None)
+    assert seen == 0
+    numbers = await asyncio.gather(*(s.publish([f"r{i}", "x:y"]) for i, s in enumerate(replicas)))
+    assert sorted(n for pair in numbers for n in pair) == list(range(1, 7))  # none lost or twice
+    now, changes = await replicas[2].changes(0) or (None, None)
+    assert now == 6 and changes is not None
+    assert sorted(c for _, c in changes) == ["r0", "r1", "r2", "x:y", "x:y", "x:y"]
+    assert await replicas[1].changes(4) == (6, changes[4:])
+    assert await replicas[1].changes(6) == (6, [])
     assert await replicas[1].health() == "ok"
+
+
+async def test_redis_change_log_says_when_it_cannot_tell(replicas: list[RedisState]) -> None:
+    await replicas[0].publish([f"c{i}" for i in range(LOG_SIZE + 5)])
+    assert await replicas[1].changes(3) == (LOG_SIZE + 5, None)  # trimmed past 3
+    now, kept = await replicas[1].changes(10) or (None, None)
+    assert now == LOG_SIZE + 5 and kept is not None and len(kept) == LOG_SIZE - 5
+    await replicas[0].client.flushdb()  # Redis lost its data: the numbering went back
+    assert await replicas[1].changes(7) == (0, None)
 
 
 async def test_redis_down_falls_back_in_process_and_health_warns() -> None:
@@ -89,7 +112,8 @@ async def test_redis_down_falls_back_in_process_and_health_warns() -> None:
         assert await state.hit("g", "ip", 1, 60) == 0
         assert await state.hit("g", "ip", 1, 60) >= 1  # the per-process window still limits
         assert await state.acquire("refresh", 60) is True
-        await state.bump()
+        assert await state.publish(["a"]) == []
+        assert await state.changes(3) is None  # unreachable: the caller keeps its own cache
         assert (await state.health()).startswith("degraded")
     finally:
         await state.aclose()
