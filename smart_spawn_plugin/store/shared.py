@@ -1,5 +1,5 @@
 """State the API replicas share: rate-limit budgets, the response cache's change log, the
-refresh lock and background-run claims — in process (:class:`LocalState`, one process as
+refresh lock — in process (:class:`LocalState`, one process as
 before) or in Redis (:class:`RedisState`, chosen by ``SMART_SPAWN_REDIS_URL``).
 
 Contracts (both implementations):
@@ -18,7 +18,8 @@ Contracts (both implementations):
   :data:`LOG_SIZE` changes.
 - ``acquire(name, ttl)`` / ``release(name)`` — a lock held by at most one process at a time
   (expires after ``ttl`` seconds should its holder die): one catalog refresh across replicas.
-- ``claim(run_id, ttl)`` — whether this process owns a background run (first claim wins).
+  (MCP run ownership is a heartbeat lease, :mod:`smart_spawn_plugin.store.lease`: a synchronous
+  store asks whether an owner is alive, which a first-claim-wins key cannot answer.)
 - ``health()`` — ``"ok"``, ``"local"`` (no Redis configured) or ``"degraded: <why>"``.
 
 Redis failures never reach a request: :class:`RedisState` answers from an in-process
@@ -112,8 +113,6 @@ class SharedState(Protocol):
 
     async def release(self, name: str) -> None: ...
 
-    async def claim(self, run_id: str, ttl: float) -> bool: ...
-
     async def health(self) -> str: ...
 
     async def aclose(self) -> None: ...
@@ -129,7 +128,6 @@ class LocalState:
         self._number = 0
         self._log: deque[tuple[int, str]] = deque(maxlen=LOG_SIZE)
         self._locks: dict[str, float] = {}
-        self._runs: TTLCache[str, bool] = TTLCache(maxsize=100_000, ttl=24 * 3600)
 
     async def hit(self, bucket: str, key: str, limit: int, window: float) -> int:
         return self.hit_now(bucket, key, limit, window)
@@ -171,12 +169,6 @@ class LocalState:
 
     async def release(self, name: str) -> None:
         self._locks.pop(name, None)
-
-    async def claim(self, run_id: str, ttl: float) -> bool:
-        if run_id in self._runs:
-            return False
-        self._runs[run_id] = True
-        return True
 
     async def health(self) -> str:
         return "local"
@@ -292,13 +284,6 @@ class RedisState:
 
         await self.fallback.release(name)
         await self._try(remote, _nothing)
-
-    async def claim(self, run_id: str, ttl: float) -> bool:
-        async def remote() -> bool:
-            key = f"{PREFIX}run:{run_id}"
-            return bool(await self.client.set(key, self.owner, nx=True, ex=max(1, int(ttl))))
-
-        return await self._try(remote, lambda: self.fallback.claim(run_id, ttl))
 
     async def health(self) -> str:
         async def remote() -> str:

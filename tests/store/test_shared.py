@@ -36,14 +36,12 @@ async def test_local_sliding_window_waits_for_the_oldest_hit() -> None:
     assert await state.hit("g", "ip", 2, 10) == 0
 
 
-async def test_local_lock_claim_changes() -> None:
+async def test_local_lock_and_changes() -> None:
     state = LocalState()
     assert await state.acquire("refresh", 60) is True
     assert await state.acquire("refresh", 60) is False
     await state.release("refresh")
     assert await state.acquire("refresh", 60) is True
-    assert await state.claim("run-1", 60) is True
-    assert await state.claim("run-1", 60) is False
     assert await state.changes(None) == (0, [])
     assert await state.publish(["a", "b"]) == [1, 2]
     assert await state.changes(0) == (2, [(1, "a"), (2, "b")])
@@ -82,9 +80,7 @@ async def test_redis_lock_has_one_holder_and_only_it_releases(
     assert await other.acquire("refresh", 60) is True
 
 
-async def test_redis_run_claim_and_change_log_are_shared(replicas: list[RedisState]) -> None:
-    claims = await asyncio.gather(*(s.claim("run-9", 60) for s in replicas))
-    assert claims.count(True) == 1
+async def test_redis_change_log_is_shared(replicas: list[RedisState]) -> None:
     seen, _ = await replicas[2].changes(None) or (None, None)
     assert seen == 0
     numbers = await asyncio.gather(*(s.publish([f"r{i}", "x:y"]) for i, s in enumerate(replicas)))
