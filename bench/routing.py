@@ -10,6 +10,7 @@ real mix of lengths, languages and categories), else a built-in list of agent ta
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import random
@@ -69,6 +70,61 @@ def _by_category(selector: object, budgets: list[str]) -> list[float]:
     return out
 
 
+def _stages(selector: object, tasks: list[str], budgets: list[str]) -> dict[str, object]:
+    """Where a cold pick's time goes: ``classify`` (the task text for the first time — the
+    classifier's memo is cleared first), ``other`` (resolution: signals → requirements, budget,
+    prefixes, memory; timed as ``resolve`` with the classification memoised), ``explain``
+    (building the decision: reason, runner-ups, confidence) and ``select`` (the rest of ``pick``:
+    filtering and ranking). Bench-only instrumentation: the decision builder is wrapped with a
+    timer for this pass."""
+    from smart_spawn_plugin.engine.classify import classifier
+    from smart_spawn_plugin.engine.select import selection
+
+    memo = getattr(classifier, "_classify_cached", None)
+    if memo is not None and hasattr(memo, "cache_clear"):
+        memo.cache_clear()
+    decide = selection.decide
+    spent = [0.0]
+
+    def timed(*args: object, **kwargs: object) -> object:
+        start = time.perf_counter_ns()
+        try:
+            return decide(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            spent[0] += (time.perf_counter_ns() - start) / 1000.0
+
+    parts: dict[str, list[float]] = {"classify": [], "select": [], "explain": [], "other": []}
+    selection.decide = timed  # type: ignore[assignment]
+    try:
+        for i, task in enumerate(tasks):
+            req = PickRequest(task=task, budget=budgets[i % 4])
+            t0 = time.perf_counter_ns()
+            classifier.classify(task)
+            t1 = time.perf_counter_ns()
+            selector.resolve(req)  # type: ignore[attr-defined]
+            t2 = time.perf_counter_ns()
+            spent[0] = 0.0
+            with contextlib.suppress(NoModel):
+                selector.pick(req)  # type: ignore[attr-defined]
+            t3 = time.perf_counter_ns()
+            resolve_us = (t2 - t1) / 1000.0
+            parts["classify"].append((t1 - t0) / 1000.0)
+            parts["other"].append(resolve_us)
+            parts["explain"].append(spent[0])
+            parts["select"].append(max((t3 - t2) / 1000.0 - spent[0] - resolve_us, 0.0))
+    finally:
+        selection.decide = decide  # type: ignore[assignment]
+    total = sum(sum(v) for v in parts.values())
+    return {
+        name: {
+            "p50_us": round(statistics.median(v), 1),
+            "mean_us": round(statistics.fmean(v), 1),
+            "share": round(sum(v) / total, 3),
+        }
+        for name, v in parts.items()
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=400)
@@ -107,6 +163,7 @@ def main() -> int:
     cold = sorted(rounds[0])
     warm = sorted(x for r in rounds[1:] for x in r) or cold
     by_category = sorted(_by_category(selector, budgets))
+    stages = _stages(selector, tasks, budgets)
 
     def stats(xs: list[float]) -> dict[str, float]:
         return {
@@ -128,6 +185,7 @@ def main() -> int:
         "pick_task_cold": stats(cold),
         "pick_task_repeated": stats(warm),
         "pick_category_only": stats(by_category),
+        "cold_stages": stages,
         "snapshot_load_s": round(t1 - t0, 4),
         "refresh_from_snapshot_s": round(t2 - t0, 4),
         "build_catalog_s": round(t2 - t1, 4),

@@ -89,15 +89,18 @@ def resolve_request(request: PickRequest, memory: RoutingMemory | None = None) -
         require.append("vision")
     if sig.tools and "functionCalling" not in require:
         require.append("functionCalling")  # web search / browsing needs tool calls
-    updates: dict[str, object] = {"require": require}
+    # a copy only when a signal changes the request (most tasks change nothing: the common
+    # pick saves a model copy); a copy never shares its lists with the caller's request
+    updates: dict[str, object] = {"require": require} if require != req.require else {}
     tag = LANGUAGE_TAGS.get(sig.language)
     if tag is not None and tag not in req.context:
         updates["context"] = [*req.context, tag]  # boost models strong in that language
-    if sig.long_context:
-        updates["min_context"] = max(req.min_context, LONG_CONTEXT_MIN)
+    if sig.long_context and req.min_context < LONG_CONTEXT_MIN:
+        updates["min_context"] = LONG_CONTEXT_MIN
     if recall is not None and recall.model and (recall.rating or 0) <= 2:
         updates["exclude"] = [*req.exclude, recall.model]
-    req = req.model_copy(update=updates)
+    if updates:
+        req = req.model_copy(update={"require": require, **updates})
     category = result.category
     budget, strategy, note = _tier(
         req, sig.complexity, category, flagship, lightweight, recall is not None
