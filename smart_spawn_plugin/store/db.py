@@ -328,6 +328,18 @@ def data_version(conn: Database) -> int:
     return 0 if row is None else int(row[0])
 
 
+def write_marker(conn: Database) -> tuple[int, int] | None:
+    """A marker that changes after *any* committed write to a SQLite database — by another
+    connection (``PRAGMA data_version``) or by this one (``total_changes``) — read without
+    touching a table; None on a server :class:`Engine`, which has no such cheap marker (a
+    caller memoising on it bounds staleness by time there)."""
+    if not isinstance(conn, sqlite3.Connection):
+        return None
+    with locked(conn):
+        row = conn.execute("PRAGMA data_version").fetchone()
+        return (int(row[0]), conn.total_changes)
+
+
 def meta_get(conn: Database, key: str) -> str | None:
     """Read one value from the ``meta`` key/value table."""
     with locked(conn):

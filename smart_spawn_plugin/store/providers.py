@@ -45,6 +45,23 @@ class LogRow(NamedTuple):
     created_at: str
 
 
+class UsageTotals(NamedTuple):
+    """One model's use since a cutoff: tokens (prompt + completion), spawns that ran, USD (the
+    recorded cost, else tokens × the prices logged at spawn time — the one costing rule)."""
+
+    tokens: float
+    messages: float
+    usd: float
+
+
+#: the per-row amounts summed by :meth:`ProviderStateStore.usage_totals` (portable SQL)
+_TOKENS: Final = "COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)"
+_USD: Final = (
+    "COALESCE(cost_usd, (COALESCE(prompt_tokens, 0) * prompt_price"
+    " + COALESCE(completion_tokens, 0) * completion_price) / 1000000.0)"
+)
+
+
 class UsageMark(BaseModel):
     provider: str
     kind: Literal["set", "reset"]
@@ -81,6 +98,39 @@ class ProviderStateStore:
                 (user_key, to_ts(since)),
             ).fetchall()
         return [LogRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+
+    def usage_totals(
+        self, cutoffs: list[datetime], statuses: frozenset[str], user_key: str = "local"
+    ) -> dict[str, list[UsageTotals]]:
+        """``user_key``'s use per model since each of ``cutoffs`` (one :class:`UsageTotals`
+        per cutoff, in order), counting spawns whose status is in ``statuses``. One indexed
+        aggregate over the oldest cutoff's window (``spawn_log_user_time``), not a read of
+        its rows: routing asks on every pick."""
+        if not cutoffs:
+            return {}
+        stamps = [to_ts(c) for c in cutoffs]
+        columns = ", ".join(
+            f"SUM(CASE WHEN created_at >= ? THEN {_TOKENS} ELSE 0 END), "
+            "SUM(CASE WHEN created_at >= ? THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN created_at >= ? THEN {_USD} ELSE 0 END)"
+            for _ in stamps
+        )
+        marks = ", ".join("?" for _ in statuses)
+        params = [s for s in stamps for _ in range(3)]
+        with locked(self._conn) as conn:
+            rows = conn.execute(
+                # constant SQL built from constants; every value is a parameter
+                f"SELECT model, {columns} FROM spawn_log WHERE user_key = ? "  # noqa: S608
+                f"AND created_at >= ? AND status IN ({marks}) GROUP BY model",
+                (*params, user_key, min(stamps), *sorted(statuses)),
+            ).fetchall()
+        return {
+            str(r[0]): [
+                UsageTotals(float(r[i] or 0), float(r[i + 1] or 0), float(r[i + 2] or 0))
+                for i in range(1, 1 + 3 * len(stamps), 3)
+            ]
+            for r in rows
+        }
 
     # ---- usage marks ----
 
