@@ -6,8 +6,10 @@ an aggregate of the spawn log plus a few small queries — too much for every pi
 changes only when something is written or time moves a quota window or a burn rate. So
 :class:`RoutingStateMemo` keeps the last :class:`RoutingState` and re-reads it when:
 
-- anything was written to the store since (SQLite: ``store.db.write_marker`` — a write by this
-  connection or any other process, seen at once);
+- anything was written to the store since (SQLite): through this process's connection — seen
+  at once (its change counter, ``store.db.own_changes``, read for free) — or by another process
+  (``store.db.write_marker``, a pragma, looked at no more often than every
+  :data:`OTHERS_RECHECK_S`, so a cached pick's check stays a few attribute reads);
 - this process changed provider state through :class:`~.service.ProvidersService` (its
   ``writes`` counter: the only write signal on PostgreSQL, which has no cheap marker);
 - the registry changed (other settings, newly detected local servers);
@@ -29,11 +31,13 @@ from typing import Final
 from smart_spawn_plugin.models import ModelRecord
 from smart_spawn_plugin.providers.registry import ProviderRegistry
 from smart_spawn_plugin.providers.service import Availability, ProvidersService
-from smart_spawn_plugin.store.db import write_marker
+from smart_spawn_plugin.store.db import own_changes, write_marker
 from smart_spawn_plugin.store.providers import Override
 
 #: Longest a routing state is reused without a re-read (seconds).
 ROUTING_STATE_TTL_S: Final = 1.0
+#: How often another process's writes are looked for (seconds).
+OTHERS_RECHECK_S: Final = 0.05
 Fingerprint = tuple[object, ...]
 
 
@@ -79,14 +83,20 @@ class RoutingStateMemo:
         self.ttl = ttl
         self.clock = clock
         self._last: tuple[tuple[object, ...], ProviderRegistry, float, RoutingState] | None = None
+        self._others: tuple[float, object] | None = None
 
-    def _version(self) -> tuple[object, ...]:
-        return (write_marker(self.providers.services.db), self.providers.writes)
+    def _version(self, now: float) -> tuple[object, ...]:
+        db = self.providers.services.db
+        others = self._others
+        if others is None or now - others[0] >= OTHERS_RECHECK_S:
+            others = self._others = (now, write_marker(db))
+        return (others[1], own_changes(db), self.providers.writes)
 
     async def get(self) -> RoutingState:
         """The current routing state (re-read when it may have changed)."""
         await self.providers.ensure_local()
-        version, registry, now = self._version(), self.providers.registry, self.clock()
+        now = self.clock()
+        version, registry = self._version(now), self.providers.registry
         last = self._last
         if (
             last is not None

@@ -9,7 +9,7 @@ from typing import Any
 
 from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.providers.routing import ProviderAwareRecommender
-from smart_spawn_plugin.providers.routing_state import RoutingStateMemo
+from smart_spawn_plugin.providers.routing_state import OTHERS_RECHECK_S, RoutingStateMemo
 from smart_spawn_plugin.providers.service import ProvidersService
 from tests.providers.helpers import open_services, seed
 
@@ -53,13 +53,18 @@ async def test_reused_until_a_write_and_the_fingerprint_follows_the_state(tmp_pa
         assert await memo.get() is not third
 
 
-async def test_another_process_writing_the_store_is_seen_at_the_next_pick(tmp_path: Path) -> None:
+async def test_another_process_writing_the_store_is_seen_within_the_recheck(
+    tmp_path: Path,
+) -> None:
     with open_services(tmp_path, **QUOTA) as services:
         routed = services.recommender
         assert isinstance(routed, ProviderAwareRecommender)
+        clock = Clock()
+        routed.memo = RoutingStateMemo(services.providers, clock=clock)
         before = await routed.routing_state()
         with open_services(tmp_path, **QUOTA) as other:  # a CLI run: its own connection
             ProvidersService(other).shift("anthropic")
+        clock.now += OTHERS_RECHECK_S
         after = await routed.routing_state()
         assert after.skipped == {"anthropic"} and before.skipped == set()
         decision = (await routed.pick(PickRequest(task=TASK))).decision
@@ -74,6 +79,7 @@ async def test_service_writes_count_without_a_store_marker(
     import smart_spawn_plugin.providers.routing_state as module
 
     monkeypatch.setattr(module, "write_marker", lambda conn: None)
+    monkeypatch.setattr(module, "own_changes", lambda conn: None)
     with open_services(tmp_path, **QUOTA) as services:
         memo = RoutingStateMemo(services.providers, clock=Clock())
         first = await memo.get()
