@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import Hashable
 from typing import Annotated, Final, Literal
@@ -166,6 +167,9 @@ async def pick(request: Request, q: Annotated[PickQuery, Query()]) -> Response:
     req = req.model_copy(update={"fallbacks": q.fallbacks})
     decision = (await state.runtime.recommender.pick(req)).decision
     request.state.cache_category = decision.category  # for targeted invalidation (cache.py)
+    selector = state.runtime.catalog.selector()
+    if not selector.warmed:  # once per catalog, right after this answer: no later pick sorts
+        asyncio.get_running_loop().call_soon(selector.warm)
     return bytes_response(pick_body(decision, full))
 
 
