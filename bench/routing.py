@@ -118,6 +118,7 @@ def _stages(selector: object, tasks: list[str], budgets: list[str]) -> dict[str,
     return {
         name: {
             "p50_us": round(statistics.median(v), 1),
+            "p99_us": round(sorted(v)[max(0, int(len(v) * 0.99) - 1)], 1),
             "mean_us": round(statistics.fmean(v), 1),
             "share": round(sum(v) / total, 3),
         }
