@@ -108,29 +108,36 @@ class ProviderStateStore:
         its rows: routing asks on every pick."""
         if not cutoffs:
             return {}
-        stamps = [to_ts(c) for c in cutoffs]
-        columns = ", ".join(
-            f"SUM(CASE WHEN created_at >= ? THEN {_TOKENS} ELSE 0 END), "
-            "SUM(CASE WHEN created_at >= ? THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN created_at >= ? THEN {_USD} ELSE 0 END)"
-            for _ in stamps
-        )
+        # each row falls in one interval between consecutive cutoffs (one CASE per row, three
+        # sums per interval); a cutoff's totals are the sums of the intervals from it on
+        stamps = sorted({to_ts(c) for c in cutoffs})
+        newest_first = list(range(len(stamps) - 1, 0, -1))
+        whens = " ".join(f"WHEN created_at >= ? THEN {i}" for i in newest_first)
+        interval = f"CASE {whens} ELSE 0 END" if whens else "0"
         marks = ", ".join("?" for _ in statuses)
-        params = [s for s in stamps for _ in range(3)]
         with locked(self._conn) as conn:
             rows = conn.execute(
                 # constant SQL built from constants; every value is a parameter
-                f"SELECT model, {columns} FROM spawn_log WHERE user_key = ? "  # noqa: S608
-                f"AND created_at >= ? AND status IN ({marks}) GROUP BY model",
-                (*params, user_key, min(stamps), *sorted(statuses)),
+                f"SELECT model, {interval}, SUM({_TOKENS}), COUNT(*), SUM({_USD}) "  # noqa: S608
+                f"FROM spawn_log WHERE user_key = ? AND created_at >= ? AND status IN ({marks}) "
+                "GROUP BY 1, 2",
+                (*(stamps[i] for i in newest_first), user_key, stamps[0], *sorted(statuses)),
             ).fetchall()
-        return {
-            str(r[0]): [
-                UsageTotals(float(r[i] or 0), float(r[i + 1] or 0), float(r[i + 2] or 0))
-                for i in range(1, 1 + 3 * len(stamps), 3)
-            ]
-            for r in rows
-        }
+        per: dict[str, list[tuple[float, float, float]]] = {}
+        for model, at, tokens, count, usd in rows:
+            spans = per.setdefault(str(model), [(0.0, 0.0, 0.0)] * len(stamps))
+            spans[int(at)] = (float(tokens or 0), float(count or 0), float(usd or 0))
+        index = {stamp: i for i, stamp in enumerate(stamps)}
+        out: dict[str, list[UsageTotals]] = {}
+        for model, spans in per.items():
+            since: list[UsageTotals] = []
+            running = (0.0, 0.0, 0.0)
+            for span in reversed(spans):  # newest interval first: running sums from each cutoff
+                running = (running[0] + span[0], running[1] + span[1], running[2] + span[2])
+                since.append(UsageTotals(*running))
+            since.reverse()
+            out[model] = [since[index[to_ts(c)]] for c in cutoffs]
+        return out
 
     # ---- usage marks ----
 

@@ -64,3 +64,11 @@ def test_totals_per_model_and_cutoff(db: Any) -> None:
     assert got["b/y"][0] == UsageTotals(10, 1, 0.25)
     assert got["b/y"][1] == UsageTotals(0, 0, 0)
     assert ProviderStateStore(db).usage_totals([], RAN) == {}
+
+    # any order, repeats, one cutoff: each answered for itself
+    hour, week = now - timedelta(hours=1, minutes=1), now - timedelta(days=7)
+    mixed = ProviderStateStore(db).usage_totals([cutoffs[1], hour, week, cutoffs[1]], RAN)
+    assert mixed["a/x"] == [day, day, wide, day]
+    assert mixed["b/y"][2] == UsageTotals(10, 1, 0.25)
+    (only,) = ProviderStateStore(db).usage_totals([week], RAN)["a/x"]
+    assert only == wide
