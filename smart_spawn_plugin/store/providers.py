@@ -30,21 +30,6 @@ MODE_KEY: Final = "providers.mode"
 RouterMode = Literal["manual", "dry-run", "auto"]
 
 
-class LogRow(NamedTuple):
-    """The spawn-log columns usage needs, read without per-row validation (routing reads
-    them on every pick)."""
-
-    model: str
-    status: str
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    cost_usd: float | None
-    prompt_price: float
-    completion_price: float
-    #: the stored timestamp (fixed-width ISO 8601 UTC: text order is time order, see ``to_ts``)
-    created_at: str
-
-
 class UsageTotals(NamedTuple):
     """One model's use since a cutoff: tokens (prompt + completion), spawns that ran, USD (the
     recorded cost, else tokens × the prices logged at spawn time — the one costing rule)."""
@@ -87,17 +72,6 @@ class ProviderStateStore:
         self._conn = conn
 
     # ---- the spawn log, for usage ----
-
-    def log_rows(self, since: datetime, user_key: str = "local") -> list[LogRow]:
-        """``user_key``'s spawns since ``since``, oldest first (usage columns only)."""
-        with locked(self._conn) as conn:
-            rows = conn.execute(
-                "SELECT model, status, prompt_tokens, completion_tokens, cost_usd, prompt_price, "
-                "completion_price, created_at FROM spawn_log WHERE user_key = ? AND "
-                "created_at >= ? ORDER BY created_at, id",
-                (user_key, to_ts(since)),
-            ).fetchall()
-        return [LogRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
 
     def usage_totals(
         self, cutoffs: list[datetime], statuses: frozenset[str], user_key: str = "local"
