@@ -89,3 +89,18 @@ async def test_http_pick_with_every_provider_shifted_off_is_no_model(
     assert r.status_code == 404
     assert error(r)["code"] == "NO_MODEL"
     assert "skipped openrouter: shifted off by the user" in r.text
+
+
+async def test_the_server_warms_the_presorted_lists_after_its_first_pick(
+    tmp_path: Path, seed_home: SeedHome
+) -> None:
+    import asyncio
+
+    with _runtime(seed_home(tmp_path)) as services:
+        app = create_app(services, ServerSettings(access_log=False, background_refresh=False))
+        assert not services.catalog.selector().warmed  # nothing at start-up
+        async with client_for(app) as client:
+            assert (await _pick(client)).status_code == 200
+            await asyncio.sleep(0)  # the warm-up runs right after the answer
+            assert services.catalog.selector().warmed
+            assert (await _pick(client, budget="low")).status_code == 200
