@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from smart_spawn_plugin.models import ModelRecord
-from smart_spawn_plugin.providers.registry import ProviderRegistry
+from smart_spawn_plugin.providers.registry import LOCAL, ProviderRegistry
 from smart_spawn_plugin.providers.service import Availability, ProvidersService
 from smart_spawn_plugin.store.db import own_changes, write_marker
 from smart_spawn_plugin.store.providers import Override
@@ -92,19 +92,33 @@ class RoutingStateMemo:
             others = self._others = (now, write_marker(db))
         return (others[1], own_changes(db), self.providers.writes)
 
+    def fresh(self) -> RoutingState | None:
+        """The memoised state while it holds, else None: the synchronous check (marker reads
+        only) a cached answer makes before anything asynchronous."""
+        last = self._last
+        providers = self.providers
+        if last is None or (
+            not providers.detected
+            and (providers.section.auto_detect or providers.section.prefer == LOCAL)
+        ):
+            return None  # never read, or local servers still to detect
+        now = self.clock()
+        if (
+            now - last[2] < self.ttl
+            and last[1] is providers.registry
+            and last[0] == self._version(now)
+        ):
+            return last[3]
+        return None
+
     async def get(self) -> RoutingState:
         """The current routing state (re-read when it may have changed)."""
+        state = self.fresh()
+        if state is not None:
+            return state
         await self.providers.ensure_local()
         now = self.clock()
         version, registry = self._version(now), self.providers.registry
-        last = self._last
-        if (
-            last is not None
-            and last[0] == version
-            and last[1] is registry
-            and now - last[2] < self.ttl
-        ):
-            return last[3]
         availability = await self.providers.availability()
         state = RoutingState(
             availability=availability,

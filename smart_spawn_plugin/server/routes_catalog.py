@@ -182,6 +182,9 @@ def vary_pick_cache(state: ServerState) -> None:
         return
 
     async def providers_state() -> Hashable:
+        known = routed.memo.fresh()  # the common case: nothing changed, nothing to await
+        if known is not None:
+            return known.fingerprint
         try:
             return (await routed.routing_state()).fingerprint
         except SmartSpawnError:
