@@ -17,6 +17,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from smart_spawn_plugin.engine.catalog.enrichment import build_catalog
@@ -72,48 +73,50 @@ def _by_category(selector: object, budgets: list[str]) -> list[float]:
 
 def _stages(selector: object, tasks: list[str], budgets: list[str]) -> dict[str, object]:
     """Where a cold pick's time goes: ``classify`` (the task text for the first time — the
-    classifier's memo is cleared first), ``other`` (resolution: signals → requirements, budget,
-    prefixes, memory; timed as ``resolve`` with the classification memoised), ``explain``
-    (building the decision: reason, runner-ups, confidence) and ``select`` (the rest of ``pick``:
-    filtering and ranking). Bench-only instrumentation: the decision builder is wrapped with a
-    timer for this pass."""
+    classifier's memo is cleared first — timed just before the pick, which then finds it
+    memoised), ``other`` (resolution inside ``pick``: signals → requirements, budget, prefixes,
+    memory), ``explain`` (building the decision: reason, runner-ups, confidence) and
+    ``select`` (the rest of ``pick``: filtering and ranking). Bench-only instrumentation: the
+    selector's ``resolve`` and the decision builder are wrapped with timers for this pass."""
     from smart_spawn_plugin.engine.classify import classifier
     from smart_spawn_plugin.engine.select import selection
 
     memo = getattr(classifier, "_classify_cached", None)
     if memo is not None and hasattr(memo, "cache_clear"):
         memo.cache_clear()
-    decide = selection.decide
-    spent = [0.0]
+    decide, resolve = selection.decide, selector.resolve  # type: ignore[attr-defined]
+    spent = {"explain": 0.0, "other": 0.0}
 
-    def timed(*args: object, **kwargs: object) -> object:
-        start = time.perf_counter_ns()
-        try:
-            return decide(*args, **kwargs)  # type: ignore[arg-type]
-        finally:
-            spent[0] += (time.perf_counter_ns() - start) / 1000.0
+    def timer(name: str, inner: Callable[..., object]) -> Callable[..., object]:
+        def timed(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter_ns()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[name] += (time.perf_counter_ns() - start) / 1000.0
+
+        return timed
 
     parts: dict[str, list[float]] = {"classify": [], "select": [], "explain": [], "other": []}
-    selection.decide = timed  # type: ignore[assignment]
+    selection.decide = timer("explain", decide)  # type: ignore[assignment]
+    selector.resolve = timer("other", resolve)  # type: ignore[attr-defined]
     try:
         for i, task in enumerate(tasks):
             req = PickRequest(task=task, budget=budgets[i % 4])
             t0 = time.perf_counter_ns()
             classifier.classify(task)
             t1 = time.perf_counter_ns()
-            selector.resolve(req)  # type: ignore[attr-defined]
-            t2 = time.perf_counter_ns()
-            spent[0] = 0.0
+            spent["explain"] = spent["other"] = 0.0
             with contextlib.suppress(NoModel):
                 selector.pick(req)  # type: ignore[attr-defined]
-            t3 = time.perf_counter_ns()
-            resolve_us = (t2 - t1) / 1000.0
+            t2 = time.perf_counter_ns()
             parts["classify"].append((t1 - t0) / 1000.0)
-            parts["other"].append(resolve_us)
-            parts["explain"].append(spent[0])
-            parts["select"].append(max((t3 - t2) / 1000.0 - spent[0] - resolve_us, 0.0))
+            parts["other"].append(spent["other"])
+            parts["explain"].append(spent["explain"])
+            parts["select"].append((t2 - t1) / 1000.0 - spent["explain"] - spent["other"])
     finally:
         selection.decide = decide  # type: ignore[assignment]
+        del selector.resolve  # type: ignore[attr-defined]
     total = sum(sum(v) for v in parts.values())
     return {
         name: {
