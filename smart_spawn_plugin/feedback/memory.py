@@ -105,9 +105,6 @@ class PersonalMemory:
     def recall(self, user_key: str, text: str) -> MemoryRecall | None:
         """The memory to follow for ``text``: the most similar one (cosine ≥ :data:`SIMILAR`)
         after time decay; None when no memory is that close."""
-        vector = embed(text)
-        if not vector:
-            return None
         now = as_utc(self._now())
         best: MemoryRecall | None = None
         try:
@@ -115,6 +112,11 @@ class PersonalMemory:
                 user_key, since=now - timedelta(days=MAX_AGE_DAYS), limit=MAX_SCAN
             )
         except StoreUnavailable:  # the shared database is down: route without memory
+            return None
+        if not rows:  # most users most of the time: no query vector to build (every pick)
+            return None
+        vector = embed(text)
+        if not vector:
             return None
         for row in rows:
             sim = cosine(vector, row.vector)

@@ -137,6 +137,7 @@ def optimize(
     mode = service.mode()
     if undo:
         count = service.state.undo_overrides()
+        service.note_write()
         return OptimizeResult(
             mode=mode,
             applied=False,
@@ -157,6 +158,7 @@ def optimize(
         for p in proposals:
             per_spawn = p.saving_usd / p.spawns if p.spawns else 0.0
             service.state.add_override(p.category, p.role, p.from_model, p.to_model, per_spawn)
+            service.note_write()
         applied = True
     saving = sum(p.saving_usd for p in proposals)
     verb = "applied" if applied else "proposed"

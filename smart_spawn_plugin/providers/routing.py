@@ -29,7 +29,8 @@ from smart_spawn_plugin.engine.select.requests import (
 from smart_spawn_plugin.errors import NoModel
 from smart_spawn_plugin.models import ModelRecord, Pricing
 from smart_spawn_plugin.providers.registry import LOCAL
-from smart_spawn_plugin.providers.service import Availability, ProvidersService
+from smart_spawn_plugin.providers.routing_state import RoutingState, RoutingStateMemo
+from smart_spawn_plugin.providers.service import ProvidersService
 
 LOCAL_MARK = "[local]"
 
@@ -47,20 +48,26 @@ class ProviderAwareRecommender:
         self.inner = inner
         self.providers = providers
         self.name = inner.name
+        #: availability, overrides and local models, re-read only when they may have changed
+        self.memo = RoutingStateMemo(providers)
 
     # ---- helpers ----
 
-    async def _state(self) -> tuple[dict[str, Availability], list[ModelRecord]]:
-        await self.providers.ensure_local()
-        local = self.providers.local_candidates()
+    async def _state(self) -> RoutingState:
+        state = await self.memo.get()
         section = self.providers.section
-        if section.prefer == LOCAL and not local:
+        if section.prefer == LOCAL and not state.local:
             ports = ",".join(map(str, section.local_ports))
             raise NoModel(
                 f"--provider local: no local model server answers on 127.0.0.1 ports {ports} "
                 "(start one, or set providers.localPorts; check with smart-spawn detect-local)"
             )
-        return await self.providers.availability(), local
+        return state
+
+    async def routing_state(self) -> RoutingState:
+        """The providers' state picks follow now; its ``fingerprint`` names everything in it
+        that can change a decision (a response cache keys on it)."""
+        return await self.memo.get()
 
     def _models_of(self, names: set[str]) -> list[str]:
         registry = self.providers.registry
@@ -133,8 +140,8 @@ class ProviderAwareRecommender:
             }
         )
 
-    def _apply_override(self, decision: Decision) -> Decision:
-        for override in self.providers.state.overrides():
+    def _apply_override(self, decision: Decision, state: RoutingState) -> Decision:
+        for override in state.overrides:
             if override.category == decision.category and override.from_model == decision.id:
                 return decision.model_copy(
                     update={
@@ -150,9 +157,9 @@ class ProviderAwareRecommender:
     # ---- the Recommender protocol ----
 
     async def pick(self, request: PickRequest) -> Routed:
-        availability, local = await self._state()
-        skipped = {n for n, a in availability.items() if a.state == "skipped"}
-        avoided = {n for n, a in availability.items() if a.state == "deprioritised"}
+        state = await self._state()
+        availability, local = state.availability, list(state.local)
+        skipped, avoided = state.skipped, state.avoided
         notes = [availability[n].reason or n for n in sorted(skipped | avoided)]
         default = self.providers.registry.default
         base = await self.inner.pick(request)  # classification, category, budget
@@ -182,12 +189,12 @@ class ProviderAwareRecommender:
                 )
                 routed = await self.inner.pick(second)
             base, decision = routed, routed.decision
-        decision = self._apply_override(decision)
+        decision = self._apply_override(decision, state)
         return base.model_copy(update={"decision": _noted(decision, notes)})
 
     async def recommend(self, request: PickRequest, count: int) -> RecommendResult:
-        availability, local = await self._state()
-        skipped = {n for n, a in availability.items() if a.state == "skipped"}
+        state = await self._state()
+        local, skipped = list(state.local), state.skipped
         default = self.providers.registry.default
         filtered = request.model_copy(
             update={"exclude": [*request.exclude, *self._models_of(skipped)]}
@@ -207,9 +214,11 @@ class ProviderAwareRecommender:
 
     async def log_spawn(self, entry: SpawnLogEntry, *, user_key: str = "local") -> None:
         await self.inner.log_spawn(entry, user_key=user_key)
+        self.providers.note_write()  # usage grew: the next pick re-reads availability
 
     async def record_outcome(self, report: OutcomeReport, *, user_key: str = "local") -> None:
         await self.inner.record_outcome(report, user_key=user_key)
+        self.providers.note_write()
 
     async def aclose(self) -> None:
         await self.inner.aclose()

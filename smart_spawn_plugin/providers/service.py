@@ -27,11 +27,12 @@ from smart_spawn_plugin.providers.usage import (
     by_provider,
     predict,
     quota_usage,
+    total,
 )
 from smart_spawn_plugin.settings import ProvidersSection, Settings
 from smart_spawn_plugin.store.db import Database, utc_now
-from smart_spawn_plugin.store.providers import LogRow, ProviderStateStore, RouterMode
-from smart_spawn_plugin.store.spawnlog import SpawnLogStore
+from smart_spawn_plugin.store.providers import ProviderStateStore, RouterMode
+from smart_spawn_plugin.store.spawnlog import RAN, SpawnLogStore
 
 if TYPE_CHECKING:  # httpx loads when a usage API or a probe is called, not with routing
     import httpx
@@ -82,6 +83,9 @@ class ProvidersService:
     servers: list[LocalServer] = field(default_factory=list)
     detected: bool = False
     _registry: tuple[Settings, ProviderRegistry] | None = None
+    #: provider-state writes through this service (marks, shifts, mode, overrides) and spawns
+    #: logged through routing (``note_write``): memoised routing states follow it
+    writes: int = 0
 
     def __post_init__(self) -> None:
         self.state = ProviderStateStore(self.services.db)
@@ -172,32 +176,37 @@ class ProvidersService:
 
     async def _usage_rows(
         self, now: datetime, span_hours: float = 0.0
-    ) -> list[tuple[QuotaUsage, list[LogRow]]]:
-        # read only as far back as the oldest current window (or burn window) needs
-        starts = [window(p.quota.reset, now)[0] for p in self.registry.providers.values()]
+    ) -> list[tuple[QuotaUsage, float]]:
+        """Each provider's usage now, with its use over the burn window (the last
+        ``span_hours``, at least ``burnWindowHours``): one aggregate query of the spawn log
+        for every provider, not a read of its rows."""
+        providers = list(self.registry.providers.values())
+        marks = [self.state.latest_mark(p.name, window(p.quota.reset, now)[0]) for p in providers]
+        since = [
+            m.at if m else window(p.quota.reset, now)[0]
+            for p, m in zip(providers, marks, strict=True)
+        ]
         burn = now - timedelta(hours=max(self.section.burn_window_hours, span_hours))
-        grouped = by_provider(self.registry, self.state.log_rows(min([*starts, burn])))
+        cutoffs = sorted({*since, burn})
+        index = {c: i for i, c in enumerate(cutoffs)}
+        grouped = by_provider(self.registry, self.state.usage_totals(cutoffs, RAN))
         shifted = self.state.shifted()
-        out: list[tuple[QuotaUsage, list[LogRow]]] = []
-        for provider in self.registry.providers.values():
-            mine = grouped[provider.name]
+        out: list[tuple[QuotaUsage, float]] = []
+        for provider, mark, start in zip(providers, marks, since, strict=True):
+            mine, kind = grouped[provider.name], provider.quota.quota_type
             api_used = api_limit = None
             if provider.quota.quota_source == "api" and provider.kind == "openrouter":
                 api_used, api_limit = await self._api_usage(provider.base_url, provider.secret())
-            out.append(
-                (
-                    quota_usage(
-                        provider,
-                        mine,
-                        self.state,
-                        now,
-                        shifted=provider.name in shifted,
-                        api_used=api_used,
-                        api_limit=api_limit,
-                    ),
-                    mine,
-                )
+            usage = quota_usage(
+                provider,
+                total(mine, index[start], kind),
+                mark,
+                now,
+                shifted=provider.name in shifted,
+                api_used=api_used,
+                api_limit=api_limit,
             )
+            out.append((usage, total(mine, index[burn], kind)))
         return out
 
     async def _api_usage(self, base_url: str, key: str | None) -> tuple[float | None, float | None]:
@@ -226,7 +235,11 @@ class ProvidersService:
             raise InvalidParam("hours must be > 0 and at most a year", field="hours")
         moment = now or utc_now()
         pairs = await self._usage_rows(moment, span)
-        return [predict(u, rows, moment, span) for u, rows in pairs]
+        return [predict(u, burned, moment, span) for u, burned in pairs]
+
+    def note_write(self) -> None:
+        """Something routing reads changed (a spawn logged, an override applied)."""
+        self.writes += 1
 
     def _check(self, provider: str) -> str:
         return self.registry.get(provider).name
@@ -250,13 +263,16 @@ class ProvidersService:
                 )
             number = target.quota.limit * number / 100
         self.state.mark(target.name, "set", number)
+        self.note_write()
         return None
 
     def reset(self, provider: str) -> None:
         self.state.mark(self._check(provider), "reset", 0.0)
+        self.note_write()
 
     def shift(self, provider: str, *, undo: bool = False) -> dict[str, object]:
         name = self._check(provider)
+        self.note_write()
         if undo:
             return {"provider": name, "shifted": False, "changed": self.state.unshift(name)}
         self.state.shift(name, "shifted by the user")
@@ -269,6 +285,7 @@ class ProvidersService:
         if mode not in ("manual", "dry-run", "auto"):
             raise InvalidParam(f"mode {mode!r}: use manual, dry-run or auto", field="mode")
         self.state.set_mode(mode)  # type: ignore[arg-type]
+        self.note_write()
         return self.mode()
 
     # ---- availability for routing ----

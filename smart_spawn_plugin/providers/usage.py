@@ -16,16 +16,13 @@ reset ("at the current rate openrouter's $20 limit runs out Thu 14:00, 2 days be
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Literal
 
 from smart_spawn_plugin.models import Wire
 from smart_spawn_plugin.providers.registry import Provider, ProviderRegistry
 from smart_spawn_plugin.providers.schedule import window
-from smart_spawn_plugin.store.db import to_ts
-from smart_spawn_plugin.store.providers import LogRow, ProviderStateStore
-from smart_spawn_plugin.store.spawnlog import RAN
+from smart_spawn_plugin.store.providers import UsageMark, UsageTotals
 
 QuotaType = Literal["tokens", "messages", "budget"]
 #: beyond this, "runs out" is meaningless (and past datetime's range): no exhaustion date
@@ -62,30 +59,28 @@ class QuotaPrediction(QuotaUsage):
     message: str
 
 
-def amount(row: LogRow, quota_type: QuotaType) -> float:
-    """What one logged spawn used, in the quota's unit (0 for spawns that did not run)."""
-    if row.status not in RAN:
-        return 0.0
-    prompt, completion = row.prompt_tokens or 0, row.completion_tokens or 0
+def amount(totals: UsageTotals, quota_type: QuotaType) -> float:
+    """What a model's spawns used (:class:`UsageTotals`, spawns that ran), in the quota's unit."""
     if quota_type == "tokens":
-        return float(prompt + completion)
+        return totals.tokens
     if quota_type == "messages":
-        return 1.0
-    if row.cost_usd is not None:
-        return row.cost_usd
-    return (prompt * row.prompt_price + completion * row.completion_price) / 1_000_000
+        return totals.messages
+    return totals.usd
 
 
-def by_provider(registry: ProviderRegistry, rows: Iterable[LogRow]) -> dict[str, list[LogRow]]:
-    """``rows`` grouped by the provider serving each row's model (resolved once per model)."""
-    owner: dict[str, str] = {}
-    out: dict[str, list[LogRow]] = {name: [] for name in registry.providers}
-    for row in rows:
-        name = owner.get(row.model)
-        if name is None:
-            name = owner[row.model] = registry.provider_of(row.model).name
-        out.setdefault(name, []).append(row)
+def by_provider(
+    registry: ProviderRegistry, totals: dict[str, list[UsageTotals]]
+) -> dict[str, list[list[UsageTotals]]]:
+    """Each provider's per-model totals (the provider serving each model, resolved once)."""
+    out: dict[str, list[list[UsageTotals]]] = {name: [] for name in registry.providers}
+    for model, per_cutoff in totals.items():
+        out.setdefault(registry.provider_of(model).name, []).append(per_cutoff)
     return out
+
+
+def total(per_model: list[list[UsageTotals]], index: int, quota_type: QuotaType) -> float:
+    """The sum over a provider's models of their use since cutoff number ``index``."""
+    return sum(amount(t[index], quota_type) for t in per_model)
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -96,24 +91,22 @@ def _fmt(value: float, unit: str) -> str:
 
 def quota_usage(
     provider: Provider,
-    rows: list[LogRow],
-    state: ProviderStateStore,
+    counted: float,
+    mark: UsageMark | None,
     now: datetime,
     *,
     shifted: bool = False,
     api_used: float | None = None,
     api_limit: float | None = None,
 ) -> QuotaUsage:
-    """``provider``'s usage in its current window (``rows``: its spawn-log rows)."""
+    """``provider``'s usage in its current window: ``counted`` is what the spawn log holds
+    since the latest ``mark`` in the window (since the window's start without one)."""
     quota = provider.quota
     start, next_reset = window(quota.reset, now)
-    mark = state.latest_mark(provider.name, start)
-    since = mark.at if mark else start
     used = mark.value if mark else 0.0
     source = "mark" if mark else "spawn-log"
     if quota.quota_source != "manual":
-        cutoff = to_ts(since)
-        used += sum(amount(r, quota.quota_type) for r in rows if r.created_at >= cutoff)
+        used += counted
     if quota.quota_source == "api" and api_used is not None:
         used, source = api_used, "api"
     limit = api_limit if api_limit is not None else quota.limit
@@ -138,10 +131,9 @@ def quota_usage(
     )
 
 
-def predict(usage: QuotaUsage, rows: list[LogRow], now: datetime, hours: float) -> QuotaPrediction:
-    """``usage`` with the burn rate over the last ``hours`` and the predicted exhaustion."""
-    recent = to_ts(now - timedelta(hours=hours))
-    burned = sum(amount(r, usage.quota_type) for r in rows if r.created_at >= recent)
+def predict(usage: QuotaUsage, burned: float, now: datetime, hours: float) -> QuotaPrediction:
+    """``usage`` with the burn rate (``burned``: the use of the last ``hours``) and the
+    predicted exhaustion."""
     rate = burned / hours
     exhaustion: datetime | None = None
     before_reset = False

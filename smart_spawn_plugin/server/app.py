@@ -69,9 +69,11 @@ def build_state(runtime: Runtime, config: ServerSettings) -> ServerState:
     cache = ResponseCache(ttl=config.cache_ttl_s, maxsize=config.cache_size, shared=replicated)
     runtime.local.on_change(cache.rankings_changed)
     refresher = Refresher(runtime.catalog, runtime.local.rankings_changed, replicated)
-    return ServerState(
+    state = ServerState(
         runtime=runtime, config=config, cache=cache, refresher=refresher, shared=shared
     )
+    routes_catalog.vary_pick_cache(state)  # cached picks follow the providers' state
+    return state
 
 
 def create_app(

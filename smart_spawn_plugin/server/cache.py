@@ -23,6 +23,12 @@ Each invalidation is stamped with an epoch, and a response is stored only if not
 covers it was invalidated since its request began — so an answer computed before a rating is
 never stored after it.
 
+**State outside the request.** A route whose answer also depends on state no write here
+announces — ``/pick`` follows the providers' availability (quota use, shifts, overrides) — is
+registered with :meth:`ResponseCache.vary`: its entries are keyed by that state's fingerprint
+too, so an answer is never served once the state changed, and an answer is stored only if the
+fingerprint did not move while it was computed.
+
 **Across replicas** (``SMART_SPAWN_REDIS_URL``) each replica keeps its own cache and they share
 a numbered change log (``store.shared``). A write request records what it invalidated here
 (``user``/``category`` scopes, or everything) and publishes that before its response starts;
@@ -37,7 +43,7 @@ lost its data or was unreachable for a while) drops everything once. Its own cha
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Final
@@ -55,7 +61,10 @@ from smart_spawn_plugin.server.middleware import (
 )
 from smart_spawn_plugin.store.shared import EVERYTHING, SharedState
 
-CacheKey = tuple[str, bytes, str]
+#: (route, raw query, user_key) — plus the route's variant (see ``vary``) when it has one
+CacheKey = tuple[Hashable, ...]
+#: what else a route's answer depends on, fingerprinted (see :meth:`ResponseCache.vary`)
+Variant = Callable[[], Awaitable[Hashable]]
 #: (user_key, category) a feedback-dependent response was computed for; category None = none
 Tag = tuple[str, str | None]
 Entry = tuple[int, list[tuple[bytes, bytes]], bytes, Tag]
@@ -96,6 +105,18 @@ class ResponseCache:
         self.hits = 0
         self.misses = 0
         self._targeted = False
+        self._variants: dict[str, Variant] = {}
+
+    def vary(self, route: str, variant: Variant) -> None:
+        """Key ``route``'s entries (route without ``/api``) also by ``await variant()``."""
+        self._variants[route] = variant
+
+    async def key_of(self, route: str, query: bytes, user: str) -> CacheKey:
+        """The entry key of a request (its route's variant awaited when it has one)."""
+        variant = self._variants.get(route)
+        if variant is None:
+            return (route, query, user)
+        return (route, query, user, await variant())
 
     def rankings_changed(self) -> None:
         """The recommender's change listener: drop everything, unless the change is a targeted
@@ -248,8 +269,9 @@ class CacheMiddleware:
             return
         state = scope.setdefault("state", {})
         user = str(state.get("user_key", "local"))
-        key: CacheKey = (route, bytes(scope.get("query_string", b"")), user)
+        query = bytes(scope.get("query_string", b""))
         await self.cache.follow()
+        key = await self.cache.key_of(route, query, user)
         entry = self.cache.get(key)
         if entry is not None:
             status, headers, body, _ = entry
@@ -274,7 +296,9 @@ class CacheMiddleware:
                 if not message.get("more_body", False) and start is not None:
                     category = state.get("cache_category")
                     tag: Tag = (user, None if category is None else str(category))
-                    self.cache.put(key, (200, start, b"".join(chunks), tag), since)
+                    # the variant moved while the answer was computed: it answers another key
+                    if len(key) == 3 or await self.cache.key_of(route, query, user) == key:
+                        self.cache.put(key, (200, start, b"".join(chunks), tag), since)
             await send(message)
 
         await self.app(scope, receive, capture)

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+from collections.abc import Hashable
 from typing import Annotated, Final, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -13,7 +15,13 @@ from pydantic import Field, field_validator
 from smart_spawn_plugin.engine.catalog.status import status_of
 from smart_spawn_plugin.engine.select.queries import list_models
 from smart_spawn_plugin.engine.select.requests import PickRequest
-from smart_spawn_plugin.errors import InvalidParam, MissingParam, RateLimited, Unauthorized
+from smart_spawn_plugin.errors import (
+    InvalidParam,
+    MissingParam,
+    RateLimited,
+    SmartSpawnError,
+    Unauthorized,
+)
 from smart_spawn_plugin.models import (
     CAPABILITIES,
     CATEGORIES,
@@ -23,8 +31,10 @@ from smart_spawn_plugin.models import (
     Strategy,
     Tier,
 )
+from smart_spawn_plugin.providers.routing import ProviderAwareRecommender
 from smart_spawn_plugin.server import params as p
 from smart_spawn_plugin.server.deps import (
+    ServerState,
     bytes_response,
     json_response,
     state_of,
@@ -148,14 +158,39 @@ class CompareQuery(p.Query):
 @router.get("/pick", summary="The best model for a task")
 async def pick(request: Request, q: Annotated[PickQuery, Query()]) -> Response:
     """``{data: Decision}``; 400 MISSING_PARAM without a task, 404 NO_MODEL when none fits.
-    Lean unless ``explain=full`` (see ``shape``)."""
+    Lean unless ``explain=full`` (see ``shape``). Routed like every other surface's pick —
+    through the providers (a provider over quota or shifted off is skipped, and the reason
+    says so; overrides apply) — and cached per providers' state (see :func:`vary_pick_cache`)."""
     full = wants_full(request)
     state = state_of(request)
     req = q.to_request(user_key_of_request(request))
     req = req.model_copy(update={"fallbacks": q.fallbacks})
-    decision = state.service.pick_now(req)
+    decision = (await state.runtime.recommender.pick(req)).decision
     request.state.cache_category = decision.category  # for targeted invalidation (cache.py)
+    selector = state.runtime.catalog.selector()
+    if not selector.warmed:  # once per catalog, right after this answer: no later pick sorts
+        asyncio.get_running_loop().call_soon(selector.warm)
     return bytes_response(pick_body(decision, full))
+
+
+def vary_pick_cache(state: ServerState) -> None:
+    """Key cached ``/pick`` answers by the providers' routing-state fingerprint too, so a
+    quota, shift or override change that could alter a pick is never answered from the cache
+    (the state is memoised: a hit costs a marker read, see ``providers.routing_state``)."""
+    routed = state.runtime.recommender
+    if not isinstance(routed, ProviderAwareRecommender):
+        return
+
+    async def providers_state() -> Hashable:
+        known = routed.memo.fresh()  # the common case: nothing changed, nothing to await
+        if known is not None:
+            return known.fingerprint
+        try:
+            return (await routed.routing_state()).fingerprint
+        except SmartSpawnError:
+            return object()  # unreadable now: no hit, nothing stored; the route answers
+
+    state.cache.vary("/pick", providers_state)
 
 
 @router.get("/recommend", summary="Several provider-diverse models for a task")

@@ -328,6 +328,24 @@ def data_version(conn: Database) -> int:
     return 0 if row is None else int(row[0])
 
 
+def write_marker(conn: Database) -> int | None:
+    """A marker that changes after another connection (another process) commits to a SQLite
+    database (``PRAGMA data_version``, no table touched; this connection's own writes are
+    :func:`own_changes`); None on a server :class:`Engine`, which has no such cheap marker (a
+    caller memoising on it bounds staleness by time there)."""
+    if not isinstance(conn, sqlite3.Connection):
+        return None
+    with locked(conn):
+        row = conn.execute("PRAGMA data_version").fetchone()
+    return int(row[0])
+
+
+def own_changes(conn: Database) -> int | None:
+    """Rows changed through this SQLite connection so far (no query; the other half of
+    :func:`write_marker`); None on a server :class:`Engine`."""
+    return conn.total_changes if isinstance(conn, sqlite3.Connection) else None
+
+
 def meta_get(conn: Database, key: str) -> str | None:
     """Read one value from the ``meta`` key/value table."""
     with locked(conn):

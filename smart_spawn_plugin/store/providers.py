@@ -30,19 +30,21 @@ MODE_KEY: Final = "providers.mode"
 RouterMode = Literal["manual", "dry-run", "auto"]
 
 
-class LogRow(NamedTuple):
-    """The spawn-log columns usage needs, read without per-row validation (routing reads
-    them on every pick)."""
+class UsageTotals(NamedTuple):
+    """One model's use since a cutoff: tokens (prompt + completion), spawns that ran, USD (the
+    recorded cost, else tokens × the prices logged at spawn time — the one costing rule)."""
 
-    model: str
-    status: str
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    cost_usd: float | None
-    prompt_price: float
-    completion_price: float
-    #: the stored timestamp (fixed-width ISO 8601 UTC: text order is time order, see ``to_ts``)
-    created_at: str
+    tokens: float
+    messages: float
+    usd: float
+
+
+#: the per-row amounts summed by :meth:`ProviderStateStore.usage_totals` (portable SQL)
+_TOKENS: Final = "COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)"
+_USD: Final = (
+    "COALESCE(cost_usd, (COALESCE(prompt_tokens, 0) * prompt_price"
+    " + COALESCE(completion_tokens, 0) * completion_price) / 1000000.0)"
+)
 
 
 class UsageMark(BaseModel):
@@ -71,16 +73,45 @@ class ProviderStateStore:
 
     # ---- the spawn log, for usage ----
 
-    def log_rows(self, since: datetime, user_key: str = "local") -> list[LogRow]:
-        """``user_key``'s spawns since ``since``, oldest first (usage columns only)."""
+    def usage_totals(
+        self, cutoffs: list[datetime], statuses: frozenset[str], user_key: str = "local"
+    ) -> dict[str, list[UsageTotals]]:
+        """``user_key``'s use per model since each of ``cutoffs`` (one :class:`UsageTotals`
+        per cutoff, in order), counting spawns whose status is in ``statuses``. One indexed
+        aggregate over the oldest cutoff's window (``spawn_log_user_time``), not a read of
+        its rows: routing asks on every pick."""
+        if not cutoffs:
+            return {}
+        # each row falls in one interval between consecutive cutoffs (one CASE per row, three
+        # sums per interval); a cutoff's totals are the sums of the intervals from it on
+        stamps = sorted({to_ts(c) for c in cutoffs})
+        newest_first = list(range(len(stamps) - 1, 0, -1))
+        whens = " ".join(f"WHEN created_at >= ? THEN {i}" for i in newest_first)
+        interval = f"CASE {whens} ELSE 0 END" if whens else "0"
+        marks = ", ".join("?" for _ in statuses)
         with locked(self._conn) as conn:
             rows = conn.execute(
-                "SELECT model, status, prompt_tokens, completion_tokens, cost_usd, prompt_price, "
-                "completion_price, created_at FROM spawn_log WHERE user_key = ? AND "
-                "created_at >= ? ORDER BY created_at, id",
-                (user_key, to_ts(since)),
+                # constant SQL built from constants; every value is a parameter
+                f"SELECT model, {interval}, SUM({_TOKENS}), COUNT(*), SUM({_USD}) "  # noqa: S608
+                f"FROM spawn_log WHERE user_key = ? AND created_at >= ? AND status IN ({marks}) "
+                "GROUP BY 1, 2",
+                (*(stamps[i] for i in newest_first), user_key, stamps[0], *sorted(statuses)),
             ).fetchall()
-        return [LogRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+        per: dict[str, list[tuple[float, float, float]]] = {}
+        for model, at, tokens, count, usd in rows:
+            spans = per.setdefault(str(model), [(0.0, 0.0, 0.0)] * len(stamps))
+            spans[int(at)] = (float(tokens or 0), float(count or 0), float(usd or 0))
+        index = {stamp: i for i, stamp in enumerate(stamps)}
+        out: dict[str, list[UsageTotals]] = {}
+        for model, spans in per.items():
+            since: list[UsageTotals] = []
+            running = (0.0, 0.0, 0.0)
+            for span in reversed(spans):  # newest interval first: running sums from each cutoff
+                running = (running[0] + span[0], running[1] + span[1], running[2] + span[2])
+                since.append(UsageTotals(*running))
+            since.reverse()
+            out[model] = [since[index[to_ts(c)]] for c in cutoffs]
+        return out
 
     # ---- usage marks ----
 

@@ -10,8 +10,7 @@ flagship/lightweight prefix — or the personal memory of one — wins over any 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from smart_spawn_plugin.engine.select.budget import auto_budget
 from smart_spawn_plugin.engine.select.memory import ForcedTier, MemoryRecall, RoutingMemory
@@ -20,15 +19,22 @@ from smart_spawn_plugin.engine.select.strategies import ASSUME_LONG
 from smart_spawn_plugin.errors import MissingParam
 from smart_spawn_plugin.models import Budget, Category, Strategy
 
+if TYPE_CHECKING:
+    from smart_spawn_plugin.engine.classify.classifier import Classification
+
 #: Classification signals turn into requirements.
 LONG_CONTEXT_MIN: Final = 128_000
 #: Task language → context tag whose benchmarks favour models strong in that language.
 LANGUAGE_TAGS: Final[dict[str, str]] = {"zh": "chinese"}
+#: Wire forms of classifications kept (cleared when full). Shared by every decision of one
+#: task text: decisions do not mutate them.
+MAX_OUTS: Final = 4096
+_OUTS: dict[tuple[int, bool, bool], tuple[Classification, ClassificationOut]] = {}
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """A pick request resolved: what :class:`.selection.Selector` filters and ranks by."""
+class Resolved(NamedTuple):
+    """A pick request resolved: what :class:`.selection.Selector` filters and ranks by
+    (immutable; a named tuple because one is built on every pick)."""
 
     category: Category
     budget: Budget
@@ -89,21 +95,43 @@ def resolve_request(request: PickRequest, memory: RoutingMemory | None = None) -
         require.append("vision")
     if sig.tools and "functionCalling" not in require:
         require.append("functionCalling")  # web search / browsing needs tool calls
-    updates: dict[str, object] = {"require": require}
+    # a copy only when a signal changes the request (most tasks change nothing: the common
+    # pick saves a model copy); a copy never shares its lists with the caller's request
+    updates: dict[str, object] = {"require": require} if require != req.require else {}
     tag = LANGUAGE_TAGS.get(sig.language)
     if tag is not None and tag not in req.context:
         updates["context"] = [*req.context, tag]  # boost models strong in that language
-    if sig.long_context:
-        updates["min_context"] = max(req.min_context, LONG_CONTEXT_MIN)
+    if sig.long_context and req.min_context < LONG_CONTEXT_MIN:
+        updates["min_context"] = LONG_CONTEXT_MIN
     if recall is not None and recall.model and (recall.rating or 0) <= 2:
         updates["exclude"] = [*req.exclude, recall.model]
-    req = req.model_copy(update=updates)
+    if updates:
+        req = req.model_copy(update={"require": require, **updates})
     category = result.category
     budget, strategy, note = _tier(
         req, sig.complexity, category, flagship, lightweight, recall is not None
     )
+    out = _classification_out(result, flagship, lightweight)
+    tokens = req.prompt_tokens
+    if tokens is None and sig.long_context:
+        tokens = ASSUME_LONG  # a long-context task: long-context prices apply
+    return Resolved(category, budget, strategy, req, out, tokens, budget_note=note, memory=recall)
+
+
+def _classification_out(
+    result: Classification, flagship: bool, lightweight: bool
+) -> ClassificationOut:
+    """The wire form of a classification, memoised per classification object (``classify``
+    returns the same immutable object for a repeated text) and prefix tier."""
+    key = (id(result), flagship, lightweight)
+    hit = _OUTS.get(key)
+    if hit is not None and hit[0] is result:  # held here, so the id was not reused
+        return hit[1]
+    if len(_OUTS) >= MAX_OUTS:
+        _OUTS.clear()
+    sig = result.signals
     out = ClassificationOut(
-        category=category,
+        category=result.category,
         confidence=round(result.confidence, 3),
         signals={
             "needsVision": sig.needs_vision,
@@ -116,10 +144,8 @@ def resolve_request(request: PickRequest, memory: RoutingMemory | None = None) -
         },
         override=result.override,
     )
-    tokens = req.prompt_tokens
-    if tokens is None and sig.long_context:
-        tokens = ASSUME_LONG  # a long-context task: long-context prices apply
-    return Resolved(category, budget, strategy, req, out, tokens, budget_note=note, memory=recall)
+    _OUTS[key] = (result, out)
+    return out
 
 
 def _recall(

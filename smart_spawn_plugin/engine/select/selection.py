@@ -24,28 +24,23 @@ from collections.abc import Callable, Sequence
 from typing import Final, Protocol
 
 from smart_spawn_plugin.engine.select.budget import BUDGET_RANGES, wider_budgets
-from smart_spawn_plugin.engine.select.context_boost import (
-    boost_note,
-    context_boost,
-    normalize_tags,
-)
-from smart_spawn_plugin.engine.select.explain import (
-    compare_text,
-    confidence_of,
-    evidence_phrase,
-    reason_text,
-    why_above,
-)
+from smart_spawn_plugin.engine.select.context_boost import context_boost, normalize_tags
+from smart_spawn_plugin.engine.select.decide import decide
+from smart_spawn_plugin.engine.select.explain import evidence_phrase
 from smart_spawn_plugin.engine.select.memory import RoutingMemory
-from smart_spawn_plugin.engine.select.ranked import Ranked
-from smart_spawn_plugin.engine.select.requests import (
-    BudgetRangeOut,
-    Decision,
-    PickRequest,
-    RunnerUp,
+from smart_spawn_plugin.engine.select.presorted import (
+    NO_FILTERS,
+    BaseKey,
+    Filters,
+    Prefix,
+    Presorted,
+    PresortedRow,
 )
-from smart_spawn_plugin.engine.select.resolution import Resolved, resolve_request
+from smart_spawn_plugin.engine.select.ranked import Ranked
+from smart_spawn_plugin.engine.select.requests import Decision, PickRequest
+from smart_spawn_plugin.engine.select.resolution import LANGUAGE_TAGS, Resolved, resolve_request
 from smart_spawn_plugin.engine.select.strategies import (
+    ASSUME_LONG,
     PRESORTABLE,
     STRATEGY_KEYS,
     Facts,
@@ -54,19 +49,16 @@ from smart_spawn_plugin.engine.select.strategies import (
 )
 from smart_spawn_plugin.errors import NoModel
 from smart_spawn_plugin.models import (
+    CATEGORIES,
     Budget,
     Catalog,
     Category,
     ModelRecord,
-    Strategy,
     bare_model_id,
 )
 
-#: Presorted rankings kept per selector (category × strategy × budget × tag set).
-MAX_PRESORTED: Final = 512
-#: (key, total score, benchmark score, context boost, facts)
-PresortedRow = tuple[float, float, float, float, Facts]
-PresortKey = tuple[Category, Strategy, Budget, tuple[str, ...], str | None]
+#: Long-context fact tables kept per selector (one per prompt size seen).
+MAX_LONG_TABLES: Final = 512
 
 
 class ScoreAdjuster(Protocol):
@@ -94,7 +86,7 @@ class Selector:
         self.by_id = {m.id: m for m in catalog.models}
         self._facts = [Facts.of(m, self.by_id) for m in catalog.models]
         self._by_id = {f.model.id: f for f in self._facts}
-        self._presorted: dict[PresortKey, list[PresortedRow]] = {}
+        self._presorted = Presorted(self._presort)
         #: fact tables with long-context prices, by prompt size (ASSUME_LONG: size unknown)
         self._long_tables: dict[int, tuple[list[Facts], dict[str, Facts]]] = {}
         #: the evidence part of reason lines, per (model, category): provenance is fixed
@@ -107,7 +99,7 @@ class Selector:
             return self._facts, self._by_id
         table = self._long_tables.get(tokens)
         if table is None:
-            if len(self._long_tables) >= MAX_PRESORTED:
+            if len(self._long_tables) >= MAX_LONG_TABLES:
                 self._long_tables.clear()
             facts = [Facts.of(m, self.by_id, tokens) for m in self.catalog.models]
             table = self._long_tables[tokens] = (facts, {f.model.id: f for f in facts})
@@ -124,13 +116,16 @@ class Selector:
         with this selector's memory."""
         return resolve_request(request, self.memory)
 
-    def candidates(self, res: Resolved, budget: Budget | None = None) -> list[ModelRecord]:
-        """Models passing the request's hard filters: budget, exclude, max price, required
-        capabilities, min context, image input for vision; never non-interactive variants."""
+    def candidates(
+        self, res: Resolved, budget: Budget | None = None, *, any_price: bool = False
+    ) -> list[ModelRecord]:
+        """Models passing the request's hard filters: budget (every price when
+        ``any_price``), exclude, max price, required capabilities, min context, image input
+        for vision; never non-interactive variants."""
         req = res.request
         excluded = {bare_model_id(e) for e in req.exclude}
         rng = BUDGET_RANGES[budget or res.budget]
-        lo, hi = rng.min, rng.max
+        lo, hi = (-math.inf, math.inf) if any_price else (rng.min, rng.max)
         if req.max_price is not None:
             hi = min(hi, req.max_price)
         require = set(req.require)
@@ -207,9 +202,9 @@ class Selector:
         res = self.resolve(request)
         limit = 1 + max(3, res.request.fallbacks)
         liked = res.memory.model if res.memory and (res.memory.rating or 0) >= 4 else None
-        fast = None if liked else self._fast_rank(res, limit)
-        if fast is not None:
-            ranked, count = fast
+        prefix = None if liked else self._fast_prefix(res, limit)
+        if prefix is not None:
+            ranked, count = prefix.ranked, prefix.count
         else:
             cands = self.candidates(res)
             ranked, count = self.rank(cands, res), len(cands)
@@ -220,71 +215,83 @@ class Selector:
             on_ranked(len(ranked))
         if not ranked:
             raise self._no_model(res)
-        return self._decision(ranked, res, count)
-
-    def _fast_rank(self, res: Resolved, limit: int) -> tuple[list[Ranked], int] | None:
-        """The common request — no personal feedback or category weights, a score-led
-        strategy — ranked from a list presorted once per (category, strategy, budget, context
-        tags): a model's key depends on nothing else, so only the residual filters run, until
-        ``limit`` families are found. Same result as :meth:`rank` over :meth:`candidates`;
-        None when the request needs the general path."""
-        req = res.request
-        if (
-            self.adjuster is not None
-            or req.category_weights
-            or res.strategy not in PRESORTABLE
-            or res.prompt_tokens is not None
-        ):
-            return None
-        tags = tuple(normalize_tags(req.context))
-        key = (res.category, res.strategy, res.budget, tags, req.effort)
-        rows = self._presorted.get(key)
-        if rows is None:
-            if len(self._presorted) >= MAX_PRESORTED:
-                self._presorted.clear()  # bounded: arbitrary tag sets must not grow memory
-            rows = self._presorted[key] = self._presort(res, tags)
-        require = frozenset(req.require)
-        excluded = {bare_model_id(e) for e in req.exclude}
-        filtered = bool(require or excluded or req.min_context or req.max_price is not None)
-        out: list[Ranked] = []
-        seen: set[str] = set()
-        count = 0 if filtered else len(rows)
-        for rank_key, total, bench, boost, f in rows:
-            if filtered and not (
-                require <= f.caps
-                and f.model.context_length >= req.min_context
-                and (req.max_price is None or f.blended <= req.max_price)
-                and f.model.id not in excluded
-                and f.family not in excluded
-            ):
-                continue
-            if filtered:
-                count += 1
-            if len(out) < limit and f.family not in seen:
-                seen.add(f.family)
-                out.append(Ranked(f.model, bench, None, boost, round(total, 2), rank_key))
-            elif not filtered and len(out) >= limit:
-                break
-        return out, count
-
-    def _presort(self, res: Resolved, tags: tuple[str, ...]) -> list[PresortedRow]:
-        """Candidates of the budget (no other filter) sorted by the strategy's key."""
-        plain = Resolved(
-            res.category,
-            res.budget,
-            res.strategy,
-            PickRequest(budget=res.budget, effort=res.request.effort),
-            None,
+        top = ranked[0]
+        return decide(
+            ranked,
+            res,
+            count,
+            self._table(res)[1],
+            self._phrase(top.model, res.category),
+            self.catalog.norm_params,
+            prefix,
         )
+
+    def _fast_prefix(self, res: Resolved, limit: int) -> Prefix | None:
+        """The common request — no personal feedback or category weights, a score-led
+        strategy — answered from the presorted lists (see :mod:`.presorted`): a model's key
+        depends on nothing else, so only the residual filters run, once per filter set.
+        Same result as :meth:`rank` over :meth:`candidates`; None when the request needs the
+        general path."""
+        req = res.request
+        if self.adjuster is not None or req.category_weights or res.strategy not in PRESORTABLE:
+            return None
+        key: BaseKey = (
+            res.category,
+            res.strategy,
+            tuple(normalize_tags(req.context)) if req.context else (),
+            req.effort,
+            res.prompt_tokens,
+        )
+        filters: Filters = NO_FILTERS
+        if req.require or req.exclude or req.min_context or req.max_price is not None:
+            excluded = frozenset(bare_model_id(e) for e in req.exclude)
+            filters = (frozenset(req.require), excluded, req.min_context, req.max_price)
+        return self._presorted.prefix(key, res.budget, filters, limit, req.fallbacks)
+
+    def _presort(self, key: BaseKey) -> list[PresortedRow]:
+        """Every candidate of the base key (no budget, no other filter) sorted by the
+        strategy's key."""
+        category, strategy, tags, effort, tokens = key
+        plain = Resolved(category, "any", strategy, PickRequest(effort=effort), None, tokens)
         params = self.catalog.norm_params
+        _, by_id = self._table(plain)
         scored: list[Row] = []
-        for m in self.candidates(plain):
+        for m in self.candidates(plain, any_price=True):
             bench = self._benchmark(m, plain)
             boost = context_boost(m, tags, params) if tags else 0.0
-            scored.append((bench + boost, self._by_id[m.id], bench, None, boost))
-        rows = [(key, r[0], r[2], r[4], r[1]) for key, r in self._keys(scored, plain)]
+            scored.append((bench + boost, by_id[m.id], bench, None, boost))
+        rows = [(k, r[0], r[2], r[4], r[1]) for k, r in self._keys(scored, plain)]
         rows.sort(key=lambda r: (-r[0], -r[1], r[4].blended, r[4].model.id))
         return rows
+
+    @property
+    def warmed(self) -> bool:
+        """Whether :meth:`warm` ran for this catalog (shared by :meth:`with_memory` clones)."""
+        return self._presorted.warmed
+
+    def warm(self) -> Selector:
+        """Build the presorted lists of the common requests now — every category, the
+        default strategy, the four budgets, no tags or the task-language tag, ordinary and
+        long-context prices — so no early pick pays for a first-touch sort (~0.5 ms each).
+        About 20 ms: for a long-lived process (the server warms after its first pick), not
+        for a one-shot CLI pick, which builds just the list it needs. Idempotent; returns
+        self."""
+        if self._presorted.warmed:
+            return self
+        keys: list[BaseKey] = [
+            (category, "balanced", tags, None, tokens)
+            for category in CATEGORIES
+            for tags in ((), *((t,) for t in LANGUAGE_TAGS.values()))
+            for tokens in (None, ASSUME_LONG)
+        ]
+        budgets: tuple[Budget, ...] = ("low", "medium", "high", "any")
+        self._presorted.warm(keys, budgets)
+        self._presorted.warmed = True
+        for key in keys:  # the reason lines of the likely picks and runner-ups
+            for budget in budgets:
+                for ranked in self._presorted.prefix(key, budget, NO_FILTERS, 4, 2).ranked:
+                    self._phrase(ranked.model, key[0])
+        return self
 
     def _phrase(self, model: ModelRecord, category: Category) -> str:
         key = (model.id, category)
@@ -307,81 +314,3 @@ class Selector:
             "(no wider budget has one either; relax require/minContext/exclude)",
             budget=res.budget,
         )
-
-    def _decision(self, ranked: list[Ranked], res: Resolved, count: int) -> Decision:
-        top = ranked[0]
-        model = top.model
-        runner = ranked[1 : 1 + max(3, res.request.fallbacks)]
-        provenance = model.provenance.get(res.category)
-        rng = BUDGET_RANGES[res.budget]
-        tags = normalize_tags(res.request.context)
-        margin = top.score - runner[0].score if runner else None
-        effort = res.request.effort
-        if effort is None or (effort not in model.effort_scores and effort != model.effort):
-            effort = model.effort  # the model was not measured at the asked effort
-        facts = self._table(res)[1]
-        long_price = facts[model.id].long_price
-        return Decision(
-            id=model.id,
-            name=model.name,
-            provider=model.provider,
-            score=top.score,
-            benchmark_score=round(top.benchmark, 2),
-            personal_score=top.personal,
-            context_boost=top.boost if tags else None,
-            context_tags=tags or None,
-            pricing=model.pricing,
-            budget=res.budget,
-            tier=BudgetRangeOut(min=rng.min, max=None if math.isinf(rng.max) else rng.max),
-            model_tier=model.tier,
-            candidate_count=count,
-            reason="; ".join(
-                part
-                for part in (
-                    res.budget_note,
-                    res.memory.explain() if res.memory else None,
-                    reason_text(
-                        model,
-                        res.category,
-                        res.budget,
-                        top.score,
-                        top.personal,
-                        top.boost,
-                        res.strategy,
-                        effort=effort,
-                        long_price=facts[model.id].blended if long_price else None,
-                        phrase=self._phrase(model, res.category),
-                    ),
-                    boost_note(model, tags, self.catalog.norm_params) if tags else None,
-                )
-                if part
-            ),
-            budget_reason=res.budget_note,
-            memory=res.memory.explain() if res.memory else None,
-            category=res.category,
-            confidence=confidence_of(provenance, margin, res.classification),
-            strategy=res.strategy,
-            evidence=provenance.evidence if provenance else [],
-            baseline=bool(provenance and provenance.baseline),
-            runner_ups=[
-                RunnerUp(
-                    id=r.model.id,
-                    name=r.model.name,
-                    score=r.score,
-                    blended_price=round(r.model.pricing.blended, 4),
-                    score_delta=round(top.score - r.score, 2),
-                    price_ratio=_ratio(model.pricing.blended, r.model.pricing.blended),
-                    comparison=compare_text(top.score, model.pricing.blended, r),
-                    why=why_above(top, r, res.strategy, facts[model.id], facts[r.model.id]),
-                )
-                for r in runner
-            ],
-            fallbacks=[r.model.id for r in ranked[1 : 1 + res.request.fallbacks]],
-            classification=res.classification,
-            effort=effort,
-            long_context_price=long_price,
-        )
-
-
-def _ratio(a: float, b: float) -> float | None:
-    return round(a / b, 3) if b > 0 else None

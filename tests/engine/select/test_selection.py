@@ -159,6 +159,8 @@ def test_presorted_fast_path_equals_general_path(strategy):
 
     catalog, _ = build_catalog(load_snapshot())
     fast, slow = Selector(catalog), Selector(catalog, _Identity())
+    if strategy == "balanced":  # the lists a long-lived process builds at load: the same
+        assert fast.warm() is fast and fast.warmed
     variants = [
         {},
         {"require": ["vision"]},
@@ -167,6 +169,14 @@ def test_presorted_fast_path_equals_general_path(strategy):
         {"max_price": 0.5},
         {"context": ["typescript", "react"]},
         {"context": ["chinese"], "require": ["functionCalling"]},
+        # long-context prices (a size and "assume long"), fallback counts sharing one ranked
+        # prefix, an effort: each memoised separately, never served for another
+        {"prompt_tokens": 300_000},
+        {"prompt_tokens": 300_000, "min_context": 128_000, "require": ["vision"]},
+        {"fallbacks": 0},
+        {"fallbacks": 5},
+        {"fallbacks": 1, "require": ["vision"]},
+        {"effort": "high"},
     ]
     for category in CATEGORIES:
         for budget in BUDGETS:
@@ -179,8 +189,25 @@ def test_presorted_fast_path_equals_general_path(strategy):
                         slow.pick(req)
                     continue
                 b = slow.pick(req)
-                assert (a.id, a.score, a.candidate_count) == (b.id, b.score, b.candidate_count)
-                assert [r.id for r in a.runner_ups] == [r.id for r in b.runner_ups]
+                # the whole decision: reason, runner-ups, fallbacks, prices, confidence
+                assert a.model_dump() == b.model_dump()
+                assert fast.pick(req).model_dump() == b.model_dump()  # from the memo
+
+
+def test_classified_long_context_task_uses_presorted_lists_with_long_prices():
+    """A long-context task (assumed long: long-context prices) ranks the same from the
+    presorted lists as from scratch."""
+    from smart_spawn_plugin.engine.catalog.enrichment import build_catalog
+    from smart_spawn_plugin.engine.catalog.sources.registry import load_snapshot
+
+    catalog, _ = build_catalog(load_snapshot())
+    fast, slow = Selector(catalog), Selector(catalog, _Identity())
+    task = "Summarize this 200-page PDF report with all its tables and appendices"
+    for budget in ("low", "medium", "high", "any"):
+        req = PickRequest(task=task, budget=budget)
+        res = fast.resolve(req)
+        assert res.prompt_tokens is not None  # the signal applied: long-context prices
+        assert fast.pick(req).model_dump() == slow.pick(req).model_dump()
 
 
 def test_signals_become_requirements():
