@@ -3,8 +3,10 @@
 Every route is mounted under ``/api`` and again at the root (the original's legacy mounts); the
 OpenAPI document lists the ``/api`` ones (``/api/openapi.json``, docs at ``/api/docs``).
 Middleware (pure ASGI, outermost first): core (log, headers, CORS, body and query limits, HEAD)
-→ rate limit → auth → response cache → fast path (our routes without FastAPI's router and
-dependency injection, see ``fastpath``) → FastAPI. See ``middleware``.
+→ rate limit → auth → response cache → lazy dashboard (its routes added on first need, see
+``startup``) → fast path (our routes without FastAPI's router and dependency injection, see
+``fastpath``) → FastAPI. See ``middleware``. Start-up loads only what a pick needs before
+serving; the dashboard and its warm-up come after (``startup``).
 
 For any ASGI server: ``uvicorn --factory smart_spawn_plugin.server.app:app_from_env``.
 """
@@ -31,7 +33,6 @@ from smart_spawn_plugin.server import (
     routes_roles,
 )
 from smart_spawn_plugin.server.cache import CacheMiddleware, ResponseCache
-from smart_spawn_plugin.server.dashboard import routes as dashboard_routes
 from smart_spawn_plugin.server.deps import ServerState
 from smart_spawn_plugin.server.errors import install_error_handlers
 from smart_spawn_plugin.server.fastpath import FastPathMiddleware, build_table
@@ -43,6 +44,7 @@ from smart_spawn_plugin.server.ratelimit import (
     TrustedProxies,
 )
 from smart_spawn_plugin.server.refresher import Refresher
+from smart_spawn_plugin.server.startup import LazyDashboard, Warmup, ready
 from smart_spawn_plugin.settings import ServerSettings
 from smart_spawn_plugin.store.shared import open_shared
 
@@ -80,15 +82,18 @@ def create_app(
     runtime: Runtime, config: ServerSettings | None = None, *, close_runtime: bool = False
 ) -> FastAPI:
     """The HTTP API over ``runtime``. ``config`` defaults to ``runtime.settings.server``. Its
-    lifespan warms the catalog and, when ``settings.live_sources`` is on, refreshes at start
-    and every ``refresh_interval_s`` (6 h); ``close_runtime`` closes ``runtime`` on shutdown.
-    Works without its lifespan too (in-process tests)."""
+    lifespan loads the catalog and the classifier before serving, warms the dashboard in the
+    background once serving (``app.state.warmup.done`` is set when finished; see ``startup``)
+    and, when ``settings.live_sources`` is on, refreshes at start and every
+    ``refresh_interval_s`` (6 h); ``close_runtime`` closes ``runtime`` on shutdown. Works
+    without its lifespan too (in-process tests)."""
     config = config or runtime.settings.server
     state = build_state(runtime, config)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await asyncio.to_thread(runtime.catalog.current)
+        await asyncio.to_thread(ready, runtime)
+        warming = asyncio.create_task(warmup.run())
         timer: asyncio.Task[None] | None = None
         if runtime.settings.live_sources and config.background_refresh:
             await state.refresher.try_start()
@@ -99,7 +104,7 @@ def create_app(
         try:
             yield
         finally:
-            for task in (timer, follower):
+            for task in (timer, follower, warming):
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -127,7 +132,6 @@ def create_app(
     for router in _ROUTERS:
         app.include_router(router, prefix="/api")
         app.include_router(router, include_in_schema=False)
-    app.include_router(dashboard_routes.router)  # /dashboard: browser pages (own sign-in)
     for path in ("/api", "/api/", "/"):
         app.add_api_route(
             path, routes_meta.index, methods=["GET"], include_in_schema=path == "/api"
@@ -141,7 +145,10 @@ def create_app(
             path, routes_meta.ready, methods=["GET"], include_in_schema=path == "/api/ready"
         )
     table = build_table([*app.router.routes, *(r for router in _ROUTERS for r in router.routes)])
+    # /dashboard (browser pages, own sign-in): routes added on first need (LazyDashboard)
+    warmup = app.state.warmup = Warmup(app, table)
     app.add_middleware(FastPathMiddleware, table=table)
+    app.add_middleware(LazyDashboard, warmup=warmup)
     app.add_middleware(CacheMiddleware, cache=state.cache)
     app.add_middleware(AuthMiddleware, config=config)
     limits = state.shared if config.redis_url is not None else None
