@@ -18,6 +18,7 @@ A dashboard request that arrives first loads the dashboard itself (:class:`LazyD
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import threading
 from typing import TYPE_CHECKING, Final
@@ -60,7 +61,7 @@ class Warmup:
 
     def include_dashboard(self) -> None:
         """Import the dashboard and add its routes to the app and to the fast path's table, as
-    ``create_app`` does for the others (once; thread-safe)."""
+        ``create_app`` does for the others (once; thread-safe)."""
         with self._lock:
             if self._dashboard:
                 return
@@ -78,10 +79,8 @@ class Warmup:
 
     async def run(self) -> None:
         """Wait for the first response (at most :data:`IDLE_S`), warm in a thread, freeze."""
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.first_response.wait(), IDLE_S)
-        except TimeoutError:
-            pass
         try:
             await asyncio.to_thread(self._warm)
         except Exception as exc:  # the pages load on first use instead; never fatal

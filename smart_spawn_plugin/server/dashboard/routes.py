@@ -18,7 +18,6 @@ from smart_spawn_plugin.server.dashboard import actions, views_ops, views_routin
 from smart_spawn_plugin.server.dashboard.actions import signed_in
 from smart_spawn_plugin.server.dashboard.render import page, static
 
-
 #: Added to the app on first need, and warmed (templates, planner) just after start-up:
 #: ``server.startup``.
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
