@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 from typing import Any, Final, Literal
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
 
 from smart_spawn_plugin.server.deps import parse_body, state_of, user_key_of_request
+from smart_spawn_plugin.server.routing import Routes
 
-router = APIRouter()
+router = Routes()
 
 ROUTE_HEADER: Final = "x-smart-spawn-route"
 _OWNER: Final = "smart-spawn"
