@@ -55,8 +55,10 @@ log = get_logger("demo")
 configure(level="INFO")
 assert "structlog" not in sys.modules, "asking for a logger must not import structlog"
 log.debug("too_quiet")
+assert "structlog" not in sys.modules, "an event below the level must not import structlog"
 log.info("hello_event", answer=42)
 assert "structlog" in sys.modules
+log.debug("still_too_quiet")
 """
 
 

@@ -1,4 +1,4 @@
-"""The HTTP routing API: a FastAPI app compatible with the original Smart Spawn API.
+"""The HTTP routing API: an ASGI app compatible with the original Smart Spawn API.
 
 Build it with :func:`smart_spawn_plugin.server.app.create_app`; serve it with ``smart-spawn
 serve`` (see :mod:`smart_spawn_plugin.server.serve`) or any ASGI server

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from fastapi import Request
-from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
 
 from smart_spawn_plugin.client.local import LocalRecommender
 from smart_spawn_plugin.engine.catalog.status import StatusReport

@@ -16,13 +16,12 @@ Messages always name the field.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from smart_spawn_plugin.errors import (
     InvalidBody,
@@ -33,6 +32,9 @@ from smart_spawn_plugin.errors import (
     StoreUnavailable,
 )
 from smart_spawn_plugin.log import get_logger
+
+if TYPE_CHECKING:  # FastAPI is built after start-up (see ``app``); the fast path never needs it
+    from fastapi import FastAPI
 
 log = get_logger(__name__)
 
@@ -132,6 +134,7 @@ def translate_validation(path: str, errors: Sequence[Mapping[str, Any]]) -> Smar
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that give every error the original's envelope."""
+    from fastapi.exceptions import RequestValidationError
 
     async def on_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, SmartSpawnError)

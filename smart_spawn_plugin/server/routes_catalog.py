@@ -8,9 +8,9 @@ import hmac
 from collections.abc import Hashable
 from typing import Annotated, Final, Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
 from pydantic import Field, field_validator
+from starlette.requests import Request
+from starlette.responses import Response
 
 from smart_spawn_plugin.engine.catalog.status import status_of
 from smart_spawn_plugin.engine.select.queries import list_models
@@ -37,10 +37,12 @@ from smart_spawn_plugin.server.deps import (
     ServerState,
     bytes_response,
     json_response,
+    parse_query,
     state_of,
     user_key_of_request,
 )
 from smart_spawn_plugin.server.ratelimit import RefreshGuard
+from smart_spawn_plugin.server.routing import Routes
 from smart_spawn_plugin.server.shape import (
     models_body,
     pick_body,
@@ -48,7 +50,7 @@ from smart_spawn_plugin.server.shape import (
     wants_full,
 )
 
-router = APIRouter()
+router = Routes()
 LOOPBACK: Final = frozenset({"127.0.0.1", "::1", "localhost"})
 SortParam = Literal[
     "score",
@@ -155,12 +157,13 @@ class CompareQuery(p.Query):
         return value
 
 
-@router.get("/pick", summary="The best model for a task")
-async def pick(request: Request, q: Annotated[PickQuery, Query()]) -> Response:
+@router.get("/pick", summary="The best model for a task", query=PickQuery)
+async def pick(request: Request) -> Response:
     """``{data: Decision}``; 400 MISSING_PARAM without a task, 404 NO_MODEL when none fits.
     Lean unless ``explain=full`` (see ``shape``). Routed like every other surface's pick —
     through the providers (a provider over quota or shifted off is skipped, and the reason
     says so; overrides apply) — and cached per providers' state (see :func:`vary_pick_cache`)."""
+    q = parse_query(PickQuery, request)
     full = wants_full(request)
     state = state_of(request)
     req = q.to_request(user_key_of_request(request))
@@ -193,9 +196,12 @@ def vary_pick_cache(state: ServerState) -> None:
     state.cache.vary("/pick", providers_state)
 
 
-@router.get("/recommend", summary="Several provider-diverse models for a task")
-async def recommend_route(request: Request, q: Annotated[RecommendQuery, Query()]) -> Response:
+@router.get(
+    "/recommend", summary="Several provider-diverse models for a task", query=RecommendQuery
+)
+async def recommend_route(request: Request) -> Response:
     """``{data: [{model, reason, confidence, score}], meta}`` (empty data when none fits)."""
+    q = parse_query(RecommendQuery, request)
     full = wants_full(request)
     state = state_of(request)
     req = q.to_request(user_key_of_request(request))
@@ -204,18 +210,20 @@ async def recommend_route(request: Request, q: Annotated[RecommendQuery, Query()
     return bytes_response(recommend_body(result, full))
 
 
-@router.get("/models", summary="List catalog models")
-async def models(request: Request, q: Annotated[ModelsQuery, Query()]) -> Response:
+@router.get("/models", summary="List catalog models", query=ModelsQuery)
+async def models(request: Request) -> Response:
     """``{data: [model], meta: {total, filtered, returned, lastRefresh, version}}``."""
+    q = parse_query(ModelsQuery, request)
     full = wants_full(request)
     catalog = state_of(request).runtime.catalog.current()
     result = list_models(catalog, category=q.category, tier=q.tier, sort=q.sort, limit=q.limit)
     return bytes_response(models_body(result, full))
 
 
-@router.get("/compare", summary="Compare 2-5 models side by side")
-async def compare_route(request: Request, q: Annotated[CompareQuery, Query()]) -> Response:
+@router.get("/compare", summary="Compare 2-5 models side by side", query=CompareQuery)
+async def compare_route(request: Request) -> Response:
     """``{data: {models, missing}}``; 404 NOT_FOUND when none of the ids is known."""
+    q = parse_query(CompareQuery, request)
     if q.models is None or not q.models.strip():
         raise MissingParam("models parameter is required", field="models")
     ids = p.model_id_list(q.models, "models", p.MAX_COMPARE)

@@ -12,11 +12,9 @@ but decides nothing.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from starlette.requests import Request
+from starlette.responses import Response
 
 from smart_spawn_plugin.client.base import OutcomeReport, SpawnLogEntry
 from smart_spawn_plugin.feedback.stats import spawn_scores, spawn_stats
@@ -25,13 +23,15 @@ from smart_spawn_plugin.server import params as p
 from smart_spawn_plugin.server.deps import (
     json_response,
     parse_body,
+    parse_query,
     state_of,
     user_key_of_request,
 )
 from smart_spawn_plugin.server.invalidation import community_reported, rating_recorded, targeted
 from smart_spawn_plugin.server.ratelimit import TrustedProxies, client_key
+from smart_spawn_plugin.server.routing import Routes
 
-router = APIRouter()
+router = Routes()
 
 
 class Body(BaseModel):
@@ -123,18 +123,22 @@ async def outcome(request: Request) -> Response:
     )
 
 
-@router.get("/spawn-log/scores", summary="The caller's per-model feedback scores")
-async def scores(request: Request, q: Annotated[ScoresQuery, Query()]) -> Response:
+@router.get(
+    "/spawn-log/scores", summary="The caller's per-model feedback scores", query=ScoresQuery
+)
+async def scores(request: Request) -> Response:
     """``{data: [{model, category, successRate, total}]}``, best first."""
+    q = parse_query(ScoresQuery, request)
     rows = spawn_scores(
         state_of(request).service.ratings, user_key_of_request(request), q.category, q.min_samples
     )
     return json_response([r.wire() for r in rows])
 
 
-@router.get("/spawn-log/stats", summary="The caller's spawn statistics")
-async def stats(request: Request, q: Annotated[StatsQuery, Query()]) -> Response:
+@router.get("/spawn-log/stats", summary="The caller's spawn statistics", query=StatsQuery)
+async def stats(request: Request) -> Response:
     """``{data: {totalSpawns, byModel, …, topModels, measuredSpawns}}`` over ``days`` days."""
+    q = parse_query(StatsQuery, request)
     result = spawn_stats(state_of(request).service.spawns, user_key_of_request(request), q.days)
     return json_response(result)
 
@@ -172,10 +176,11 @@ async def community_report(request: Request) -> Response:
     return json_response({"recorded": True})
 
 
-@router.get("/community/scores", summary="Aggregate community scores")
-async def community(request: Request, q: Annotated[CommunityQuery, Query()]) -> Response:
+@router.get("/community/scores", summary="Aggregate community scores", query=CommunityQuery)
+async def community(request: Request) -> Response:
     """``{data: [{model, category, totalRatings, avgRating, contributors}]}``, best first.
     Only scores with ``minRatings`` ratings from at least 3 distinct contributors appear."""
+    q = parse_query(CommunityQuery, request)
     from smart_spawn_plugin.feedback.scores import community_scores
 
     found = community_scores(

@@ -12,16 +12,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Final, cast
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from starlette.requests import Request
+from starlette.responses import Response
 
 from smart_spawn_plugin import __version__
 from smart_spawn_plugin.errors import StoreError
 from smart_spawn_plugin.server.deps import bytes_response, state_of
 from smart_spawn_plugin.server.encoding import dumps
+from smart_spawn_plugin.server.routing import Routes
 from smart_spawn_plugin.store.db import Engine
 
-router = APIRouter()
+router = Routes()
 
 ENDPOINTS: Final = [
     "GET /api/pick",
@@ -53,7 +54,7 @@ _INDEX: Final = dumps(
 
 
 @router.get("/", summary="API index")
-async def index() -> Response:
+async def index(request: Request) -> Response:
     """``{data: {name, version, endpoints}}`` (the original's ``GET /api``)."""
     return bytes_response(_INDEX)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
 from pydantic import Field, StrictStr, field_validator
+from starlette.requests import Request
+from starlette.responses import Response
 
 from smart_spawn_plugin.engine.select.requests import PickRequest
 from smart_spawn_plugin.engine.select.selection import Selector
@@ -28,11 +28,12 @@ from smart_spawn_plugin.server.deps import (
     user_key_of_request,
 )
 from smart_spawn_plugin.server.routes_feedback import Body, _openapi
+from smart_spawn_plugin.server.routing import Routes
 
 if TYPE_CHECKING:
     from smart_spawn_plugin.engine.plan.decompose import StepModel
 
-router = APIRouter()
+router = Routes()
 
 
 class DecomposeBody(Body):

@@ -11,13 +11,14 @@ on the CLI, the plugin tools and MCP, where the machine's owner is the caller.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import Response
 
 from smart_spawn_plugin.server.deps import json_response, parse_query, state_of
+from smart_spawn_plugin.server.routing import Routes
 
-router = APIRouter()
+router = Routes()
 
 
 class QuotaQuery(BaseModel):

@@ -7,14 +7,15 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from starlette.requests import Request
+from starlette.responses import Response
 
 from smart_spawn_plugin.server.deps import bytes_response, json_response
 from smart_spawn_plugin.server.encoding import dumps, loads_body
+from smart_spawn_plugin.server.routing import Routes
 from smart_spawn_plugin.server.shape import compose_body, wants_full
 
-router = APIRouter()
+router = Routes()
 
 _COMPOSE_SCHEMA: dict[str, Any] = {
     "requestBody": {
@@ -41,7 +42,7 @@ _COMPOSE_SCHEMA: dict[str, Any] = {
 
 
 @router.get("/roles/blocks", summary="Every role block id")
-async def blocks() -> Response:
+async def blocks(request: Request) -> Response:
     """``{personas, stack, domains, formats, guardrails, counts}``."""
     return bytes_response(_blocks_body())
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from fastapi import Request
+from starlette.requests import Request
 
 from smart_spawn_plugin.engine.select.queries import ModelsResult
 from smart_spawn_plugin.engine.select.requests import Decision, RecommendResult

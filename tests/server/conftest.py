@@ -9,10 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from smart_spawn_plugin.runtime import Runtime
-from smart_spawn_plugin.server.app import create_app
+from smart_spawn_plugin.server.app import Api, create_app
 from smart_spawn_plugin.settings import ServerSettings
 from tests.conftest import SeedHome
 from tests.server.helpers import client_for
@@ -25,14 +24,14 @@ def services(tmp_path: Path, seed_home: SeedHome) -> Iterator[Runtime]:
         yield opened
 
 
-MakeApp = Callable[..., FastAPI]
+MakeApp = Callable[..., Api]
 
 
 @pytest.fixture
 def make_app(services: Runtime) -> MakeApp:
     """``make_app(**config_fields)`` → an app over the test services (no access log)."""
 
-    def make(services_: Runtime | None = None, **fields: Any) -> FastAPI:
+    def make(services_: Runtime | None = None, **fields: Any) -> Api:
         fields.setdefault("access_log", False)
         fields.setdefault("background_refresh", False)
         return create_app(services_ or services, ServerSettings(**fields))
@@ -41,11 +40,11 @@ def make_app(services: Runtime) -> MakeApp:
 
 
 @pytest.fixture
-def app(make_app: MakeApp) -> FastAPI:
+def app(make_app: MakeApp) -> Api:
     return make_app()
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: Api) -> AsyncIterator[httpx.AsyncClient]:
     async with client_for(app) as c:
         yield c

@@ -12,18 +12,18 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
+from smart_spawn_plugin.server.app import Api
 from smart_spawn_plugin.server.deps import ServerState
 
 
-def client_for(app: FastAPI, client: tuple[str, int] = ("127.0.0.1", 50000)) -> httpx.AsyncClient:
+def client_for(app: Api, client: tuple[str, int] = ("127.0.0.1", 50000)) -> httpx.AsyncClient:
     """An in-process client; ``client`` is the socket peer address the app sees."""
     transport = httpx.ASGITransport(app=app, client=client)
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
-def state(app: FastAPI) -> ServerState:
+def state(app: Api) -> ServerState:
     result: ServerState = app.state.server
     return result
 

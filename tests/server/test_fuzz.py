@@ -11,12 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smart_spawn_plugin.runtime import Runtime
-from smart_spawn_plugin.server.app import create_app
+from smart_spawn_plugin.server.app import Api, create_app
 from smart_spawn_plugin.settings import ServerSettings
 
 HANG_GUARD_S = 60.0
@@ -78,7 +77,7 @@ def _value_for(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
 
 
 @pytest.fixture(scope="module")
-def fuzz_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, dict[str, Any]]]:
+def fuzz_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, dict[str, Any]]]:
     with Runtime.open(home=tmp_path_factory.mktemp("fuzz")) as services:
         services.catalog.current()
         config = ServerSettings(access_log=False, rate_limit=10**9, background_refresh=False)
@@ -118,7 +117,7 @@ def requests(draw: st.DrawFn, doc: dict[str, Any]) -> tuple[str, str, dict[str, 
     return method, path, params, body
 
 
-def test_openapi_driven_fuzz_no_5xx(fuzz_env: tuple[FastAPI, dict[str, Any]]) -> None:
+def test_openapi_driven_fuzz_no_5xx(fuzz_env: tuple[Api, dict[str, Any]]) -> None:
     app, doc = fuzz_env
     loop = asyncio.new_event_loop()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fuzz")

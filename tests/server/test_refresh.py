@@ -92,6 +92,6 @@ async def test_lifespan_starts_and_stops_timer(services: Runtime, make_app: Make
         return None
 
     services.catalog.refresh = fake_refresh  # type: ignore[method-assign,assignment]
-    async with app.router.lifespan_context(app):
+    async with app.lifespan():
         assert state(app).refresher.running or state(app).refresher.last is None
     assert not state(app).refresher.running

@@ -108,6 +108,16 @@ async def test_compose_lean_and_full(client: httpx.AsyncClient) -> None:
     assert {"hasRole", "persona", "personaTitle", "stack", "guardrails", "wordCount"} <= set(lean)
 
 
+async def test_compose_lean_fits_the_originals_size(client: httpx.AsyncClient) -> None:
+    """bench/api.py's compose request: the original answered it in ~1.5 KB; the lean shape
+    (1,518 B when written) must not be larger, and the full one carries more."""
+    body = {"task": "Build a React dashboard", "persona": "frontend-engineer", "stack": ["react"]}
+    lean = await client.post("/api/roles/compose", json=body)
+    full = await client.post("/api/roles/compose?explain=full", json=body)
+    assert lean.status_code == full.status_code == 200
+    assert len(lean.content) <= 1536 < len(full.content)
+
+
 async def test_lean_and_full_are_cached_apart(client: httpx.AsyncClient) -> None:
     await client.get("/api/pick", params={"task": "coding"})
     full = await client.get("/api/pick", params={"task": "coding", "explain": "full"})

@@ -59,6 +59,10 @@ _MONTHS: Final = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 _MONTH_YEAR = re.compile(rf"\(({_MONTHS})[a-z]*\s*'?\s*(\d{{2}})\)")
 _YYMM_OR_MMDD = re.compile(r"^(?:2\d|0[1-9]|1[0-2])\d{2}$")
 _CLAUDE_FAMILIES: Final = frozenset({"opus", "sonnet", "haiku"})
+_YEAR = re.compile(r"20\d\d")
+_TWO_DIGITS = re.compile(r"\d\d")
+_MONTH = re.compile(r"(0[1-9]|1[0-2])")
+_LONG_DATE = re.compile(r"20\d{6}|20\d{4}")
 
 
 class NameKey(NamedTuple):
@@ -76,22 +80,16 @@ def _dates(parts: list[str]) -> tuple[list[str], set[str]]:
     i = 0
     while i < len(parts):
         p, rest = parts[i], parts[i + 1 : i + 3]
-        if (
-            re.fullmatch(r"20\d\d", p)
-            and len(rest) == 2
-            and all(re.fullmatch(r"\d\d", r) for r in rest)
-        ):
+        if _YEAR.fullmatch(p) and len(rest) == 2 and all(_TWO_DIGITS.fullmatch(r) for r in rest):
             dates.add("d:" + p + "".join(rest))
             i += 3
-        elif re.fullmatch(r"\d\d", p) and rest and re.fullmatch(r"20\d\d", rest[0]):
+        elif _TWO_DIGITS.fullmatch(p) and rest and _YEAR.fullmatch(rest[0]):
             dates.add(f"d:{rest[0]}{p}")
             i += 2
-        elif re.fullmatch(r"(0[1-9]|1[0-2])", p) and rest and re.fullmatch(r"\d\d", rest[0]):
+        elif _MONTH.fullmatch(p) and rest and _TWO_DIGITS.fullmatch(rest[0]):
             dates.add(f"d:{p}{rest[0]}")
             i += 2
-        elif (
-            re.fullmatch(r"20\d{6}|20\d{4}", p) or _YYMM_OR_MMDD.fullmatch(p) or p.startswith("d:")
-        ):
+        elif _LONG_DATE.fullmatch(p) or _YYMM_OR_MMDD.fullmatch(p) or p.startswith("d:"):
             dates.add(p if p.startswith("d:") else "d:" + p)
             i += 1
         else:
@@ -111,8 +109,10 @@ def _join_versions(parts: list[str]) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_name(name: str) -> NameKey:
-    """Normalise one model name (see module docstring). Pure and total."""
+    """Normalise one model name (see module docstring). Pure and total, so memoised: a catalog
+    build parses the same name (one per source) a third of the time."""
     s = name.strip().lower()
     if ": " in s:  # OpenRouter display names: "Anthropic: Claude Opus 4.5"
         s = s.split(": ", 1)[1]

@@ -6,10 +6,6 @@ template. A bad query value is a 400 page naming the field, never a 500.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import gc
-from collections.abc import AsyncIterator
 from typing import Final
 
 from fastapi import APIRouter, Request
@@ -20,22 +16,11 @@ from smart_spawn_plugin.errors import InvalidParam, SmartSpawnError
 from smart_spawn_plugin.models import CATEGORIES, STRATEGIES, Category
 from smart_spawn_plugin.server.dashboard import actions, views_ops, views_routing
 from smart_spawn_plugin.server.dashboard.actions import signed_in
-from smart_spawn_plugin.server.dashboard.render import page, static, warm_up
+from smart_spawn_plugin.server.dashboard.render import page, static
 
-
-@contextlib.asynccontextmanager
-async def _warm(app: object) -> AsyncIterator[None]:
-    """At server start, compile the templates and load the classifier off the event loop, so
-    the first page a browser asks for is as fast as the rest. Then move everything loaded so
-    far (catalog, classifier, templates) out of the cyclic GC's reach: a full collection
-    otherwise rescans those long-lived objects and stalls a request ~150 ms every few dozen
-    pages (measured with ``bench/dashboard.py``). Refcounting still frees them when replaced."""
-    await asyncio.to_thread(warm_up)
-    gc.freeze()
-    yield
-
-
-router = APIRouter(prefix="/dashboard", include_in_schema=False, lifespan=_warm)
+#: Added to the app on first need, and warmed (templates, planner) just after start-up:
+#: ``server.startup``.
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
 router.include_router(actions.router)
 LOGIN: Final = "/dashboard/login"
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
-
-import httpx
+from typing import TYPE_CHECKING, Final
 
 from smart_spawn_plugin.engine.catalog.sources.base import BenchmarkRow, Origin, SourceData
 from smart_spawn_plugin.engine.catalog.sources.common import (
@@ -29,6 +27,9 @@ from smart_spawn_plugin.engine.catalog.sources.common import (
     to_float,
 )
 from smart_spawn_plugin.errors import SourceError
+
+if TYPE_CHECKING:  # live fetches only: a snapshot build needs no HTTP client
+    import httpx
 
 NAME: Final = "artificial-analysis"
 URL: Final = "https://artificialanalysis.ai/api/v2/data/llms/models"

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
-import httpx
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:  # live fetches only: a snapshot build needs no HTTP client
+    import httpx
 
 Origin = Literal["live", "snapshot", "files"]
 

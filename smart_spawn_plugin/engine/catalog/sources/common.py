@@ -10,13 +10,17 @@ import json
 import math
 import re
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from smart_spawn_plugin.errors import SourceError
 
-#: Per-request timeout for live fetches; the caller additionally bounds the whole fetch.
-REQUEST_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+if TYPE_CHECKING:  # loaded by live fetches only: a build from the bundled snapshot needs no HTTP
+    import httpx
+
+#: Per-request timeout for live fetches (connect 5 s, the rest 15 s); the caller additionally
+#: bounds the whole fetch.
+REQUEST_TIMEOUT_S = 15.0
+CONNECT_TIMEOUT_S = 5.0
 
 _DATE_IN_NAME = re.compile(r"(\d{4})[-_](\d{2})[-_](\d{2})")
 
@@ -76,8 +80,11 @@ async def get_text(
 
     The message names the URL and status but never the headers (they may carry API keys).
     """
+    import httpx
+
+    timeout = httpx.Timeout(REQUEST_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
     try:
-        response = await http.get(url, headers=headers, params=params, timeout=REQUEST_TIMEOUT)
+        response = await http.get(url, headers=headers, params=params, timeout=timeout)
     except httpx.TimeoutException as exc:
         raise SourceError(f"{source}: timed out fetching {url}") from exc
     except httpx.HTTPError as exc:

@@ -17,9 +17,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 from statistics import fmean
-from typing import Final
-
-import httpx
+from typing import TYPE_CHECKING, Final
 
 from smart_spawn_plugin.engine.catalog.sources.base import BenchmarkRow, Origin, SourceData
 from smart_spawn_plugin.engine.catalog.sources.common import (
@@ -34,6 +32,9 @@ from smart_spawn_plugin.engine.catalog.sources.common import (
     to_float,
 )
 from smart_spawn_plugin.errors import SourceError
+
+if TYPE_CHECKING:  # live fetches only: a snapshot build needs no HTTP client
+    import httpx
 
 NAME: Final = "livebench"
 SITE: Final = "https://livebench.ai"

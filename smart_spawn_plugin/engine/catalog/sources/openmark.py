@@ -19,14 +19,15 @@ import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
-
-import httpx
+from typing import TYPE_CHECKING, Final
 
 from smart_spawn_plugin.engine.catalog.benchmarks import OPENMARK_PREFIX
 from smart_spawn_plugin.engine.catalog.sources.base import BenchmarkRow, SourceData
 from smart_spawn_plugin.engine.catalog.sources.common import as_str, read_text
 from smart_spawn_plugin.errors import SourceError
+
+if TYPE_CHECKING:  # live fetches only: a snapshot build needs no HTTP client
+    import httpx
 
 NAME: Final = "openmark"
 

@@ -16,9 +16,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
-
-import httpx
+from typing import TYPE_CHECKING, Final
 
 from smart_spawn_plugin.engine.catalog.sources.base import CatalogEntry, Origin, SourceData
 from smart_spawn_plugin.engine.catalog.sources.common import (
@@ -33,6 +31,9 @@ from smart_spawn_plugin.engine.catalog.sources.common import (
 )
 from smart_spawn_plugin.errors import SourceError
 from smart_spawn_plugin.log import get_logger
+
+if TYPE_CHECKING:  # live fetches only: a snapshot build needs no HTTP client
+    import httpx
 
 log = get_logger(__name__)
 

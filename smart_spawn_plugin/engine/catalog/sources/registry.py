@@ -15,9 +15,8 @@ import gzip
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from smart_spawn_plugin.engine.catalog.sources.artificial_analysis import ArtificialAnalysisSource
@@ -30,6 +29,9 @@ from smart_spawn_plugin.engine.catalog.sources.openrouter import OpenRouterSourc
 from smart_spawn_plugin.errors import SourceError
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.settings import Settings
+
+if TYPE_CHECKING:  # live fetches only: a snapshot build needs no HTTP client
+    import httpx
 
 log = get_logger(__name__)
 
