@@ -161,6 +161,8 @@ class ProviderAwareRecommender:
         availability, local = state.availability, list(state.local)
         skipped, avoided = state.skipped, state.avoided
         notes = [availability[n].reason or n for n in sorted(skipped | avoided)]
+        if state.degraded:
+            notes.append(state.degraded)
         default = self.providers.registry.default
         base = await self.inner.pick(request)  # classification, category, budget
         decision = base.decision

@@ -19,6 +19,12 @@ changes only when something is written or time moves a quota window or a burn ra
 :attr:`RoutingState.fingerprint` names everything in the state that can change a decision, so
 a cache of answers keyed by it (the HTTP response cache) never outlives a quota change that
 would alter a pick.
+
+While the shared database is down (``StoreUnavailable``) a pick must not fail on these reads
+(reads are served from the last catalog, issue 15): :meth:`RoutingStateMemo.get` answers the
+last state it read, or — never having read one — no availability limits and no overrides, and
+the state says so in :attr:`RoutingState.degraded`; it is not memoised, so the next pick reads
+again.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
+from smart_spawn_plugin.errors import StoreUnavailable
 from smart_spawn_plugin.models import ModelRecord
 from smart_spawn_plugin.providers.registry import LOCAL, ProviderRegistry
 from smart_spawn_plugin.providers.service import Availability, ProvidersService
@@ -49,6 +56,8 @@ class RoutingState:
     overrides: tuple[Override, ...]
     local: tuple[ModelRecord, ...]
     prefer: str | None
+    #: why the state is not a fresh read (the database is down), else None
+    degraded: str | None = None
     fingerprint: Fingerprint = field(init=False)
 
     def __post_init__(self) -> None:
@@ -57,6 +66,7 @@ class RoutingState:
             tuple((o.id, o.category, o.from_model, o.to_model) for o in self.overrides),
             tuple(m.id for m in self.local),
             self.prefer,
+            self.degraded,
         )
         object.__setattr__(self, "fingerprint", mark)
 
@@ -119,10 +129,22 @@ class RoutingStateMemo:
         await self.providers.ensure_local()
         now = self.clock()
         version, registry = self._version(now), self.providers.registry
-        availability = await self.providers.availability()
+        try:
+            availability = await self.providers.availability()
+            overrides = tuple(self.providers.state.overrides())
+        except StoreUnavailable as exc:
+            why = f"provider quotas not checked: {exc.message}"
+            last = self._last[3] if self._last is not None else None
+            return RoutingState(
+                availability=last.availability if last else {},
+                overrides=last.overrides if last else (),
+                local=tuple(self.providers.local_candidates()),
+                prefer=self.providers.section.prefer,
+                degraded=why,
+            )
         state = RoutingState(
             availability=availability,
-            overrides=tuple(self.providers.state.overrides()),
+            overrides=overrides,
             local=tuple(self.providers.local_candidates()),
             prefer=self.providers.section.prefer,
         )

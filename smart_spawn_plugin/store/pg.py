@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
@@ -50,6 +51,11 @@ log = get_logger(__name__)
 WRITE_LOCK: Final = 0x736D617274737066
 #: Seconds a client is told to wait before retrying a write while the database is down.
 RETRY_AFTER_S: Final = 5
+#: After the database was found unreachable, statements fail at once for this long instead of
+#: each waiting out the pool's timeout: one pick makes several reads, and while the server is
+#: down each would otherwise hang for ``timeout`` seconds before the pick is answered from the
+#: benchmarks alone.
+OUTAGE_HOLD_S: Final = 2.0
 
 _QUOTED: Final = re.compile(r"('(?:[^']|'')*')")
 _DDL: Final = re.compile(r"^\s*(CREATE|ALTER)\s", re.IGNORECASE)
@@ -109,9 +115,14 @@ class PgDatabase:
 
     dialect = "postgresql"
 
-    def __init__(self, pool: ConnectionPool[Any]) -> None:
+    def __init__(
+        self, pool: ConnectionPool[Any], *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.pool = pool
         self._local = threading.local()
+        self.clock = clock
+        #: clock time until which the database counts as down (see OUTAGE_HOLD_S)
+        self._down_until = 0.0
 
     @classmethod
     def connect(
@@ -173,12 +184,20 @@ class PgDatabase:
         if bound is not None:
             yield bound
             return
-        with _translated(), self.pool.connection() as conn:
-            self._local.conn = conn
-            try:
-                yield conn
-            finally:
-                self._local.conn = None
+        if self.clock() < self._down_until:
+            raise StoreUnavailable(
+                "the database is unavailable; retry shortly", retry_after=RETRY_AFTER_S
+            )
+        try:
+            with _translated(), self.pool.connection() as conn:
+                self._local.conn = conn
+                try:
+                    yield conn
+                finally:
+                    self._local.conn = None
+        except StoreUnavailable:
+            self._down_until = self.clock() + OUTAGE_HOLD_S
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[PgDatabase]:

@@ -104,3 +104,27 @@ def test_unreachable_server_is_store_unavailable_without_the_password() -> None:
         PgDatabase.connect(url, timeout=1.0)
     assert info.value.status == 503
     assert "hunter2" not in info.value.message
+
+
+def test_an_outage_fails_fast_for_a_while_then_the_database_is_asked_again() -> None:
+    # One pick makes several reads; while the server is down each must not wait out the
+    # pool's timeout (the pick would hang), so after one failure statements fail at once.
+    from smart_spawn_plugin.store.pg import OUTAGE_HOLD_S
+    from tests.engines import postgres
+
+    now = [0.0]
+    with postgres() as server:
+        db = PgDatabase.connect(server.url(), timeout=2.0)
+        db.clock = lambda: now[0]
+        try:
+            assert db.execute("SELECT 1").fetchone() == (1,)
+            server.stop("immediate")
+            with pytest.raises(StoreUnavailable):
+                db.execute("SELECT 1")
+            server.start()
+            with pytest.raises(StoreUnavailable, match="unavailable"):
+                db.execute("SELECT 1")  # within the hold: the pool is not asked
+            now[0] += OUTAGE_HOLD_S + 0.1
+            assert db.execute("SELECT 1").fetchone() == (1,)
+        finally:
+            db.close()
