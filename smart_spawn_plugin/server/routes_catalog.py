@@ -177,9 +177,10 @@ async def pick(request: Request) -> Response:
 
 
 def vary_pick_cache(state: ServerState) -> None:
-    """Key cached ``/pick`` answers by the providers' routing-state fingerprint too, so a
-    quota, shift or override change that could alter a pick is never answered from the cache
-    (the state is memoised: a hit costs a marker read, see ``providers.routing_state``)."""
+    """Key cached ``/pick`` and ``/recommend`` answers by the providers' routing-state
+    fingerprint too, so a quota, shift or override change that could alter a pick is never
+    answered from the cache (the state is memoised: a hit costs a marker read, see
+    ``providers.routing_state``)."""
     routed = state.runtime.recommender
     if not isinstance(routed, ProviderAwareRecommender):
         return
@@ -194,18 +195,21 @@ def vary_pick_cache(state: ServerState) -> None:
             return object()  # unreadable now: no hit, nothing stored; the route answers
 
     state.cache.vary("/pick", providers_state)
+    state.cache.vary("/recommend", providers_state)
 
 
 @router.get(
     "/recommend", summary="Several provider-diverse models for a task", query=RecommendQuery
 )
 async def recommend_route(request: Request) -> Response:
-    """``{data: [{model, reason, confidence, score}], meta}`` (empty data when none fits)."""
+    """``{data: [{model, reason, confidence, score}], meta}`` (empty data when none fits).
+    Through the providers like ``/pick`` (a skipped provider's models are left out, a local
+    model is offered when it fits) and cached per providers' state likewise."""
     q = parse_query(RecommendQuery, request)
     full = wants_full(request)
     state = state_of(request)
     req = q.to_request(user_key_of_request(request))
-    result = state.service.recommend_now(req, q.count)
+    result = await state.runtime.recommend(req, q.count)
     request.state.cache_category = result.meta.task
     return bytes_response(recommend_body(result, full))
 

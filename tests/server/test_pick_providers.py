@@ -104,3 +104,26 @@ async def test_the_server_warms_the_presorted_lists_after_its_first_pick(
             await asyncio.sleep(0)  # the warm-up runs right after the answer
             assert services.catalog.selector().warmed
             assert (await _pick(client, budget="low")).status_code == 200
+
+
+async def test_http_recommend_leaves_out_a_provider_over_quota(
+    tmp_path: Path, seed_home: SeedHome
+) -> None:
+    params = {"task": TASK, "count": "5"}
+    with _runtime(seed_home(tmp_path / "plain")) as plain:
+        app = create_app(plain, ServerSettings(access_log=False, background_refresh=False))
+        async with client_for(app) as client:
+            listed = (await client.get("/api/recommend", params=params)).json()["data"]
+    first = listed[0]["model"]["id"]
+
+    with _runtime(seed_home(tmp_path / "h"), **_quota(first)) as services:
+        app = create_app(services, ServerSettings(access_log=False, background_refresh=False))
+        async with client_for(app) as client:
+            before = await client.get("/api/recommend", params=params)
+            assert before.json()["data"][0]["model"]["id"] == first
+            ProvidersService(services).set_usage("anthropic", "100%")
+            after = await client.get("/api/recommend", params=params)
+            assert after.status_code == 200
+            assert after.headers["x-cache"] == "MISS"  # never the cached list of before
+            ids = [entry["model"]["id"] for entry in after.json()["data"]]
+            assert ids and first not in ids
