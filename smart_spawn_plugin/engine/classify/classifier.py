@@ -28,7 +28,7 @@ How a text is classified, in order:
    the result is ``fast-cheap``.
 
 The linear model and its weights live in :mod:`.model`. The weights are package data
-(``data/classifier/model.json.gz``) fitted by
+(``data/classifier/model.bin``, pre-packed) fitted by
 ``scripts/train_classifier.py`` on permissively licensed rows only (``data/classifier/SOURCES.md``).
 Importing this module reads nothing; the first :func:`classify` call loads the weights.
 
