@@ -74,7 +74,9 @@ class _WordSums(dict[str, int]):
     def __missing__(self, key: str) -> int:
         if len(self) >= self._MAX:
             self.clear()
-        total = self[key] = sum(map(self._grams.get, word_grams(key), repeat(0)))
+        # Keys too short for 3-grams, and numbers, have none (as in textfeatures._word_entry).
+        grams = word_grams(key) if len(key) >= 3 and not key.isdigit() else ()
+        total = self[key] = sum(map(self._grams.get, grams, repeat(0)))
         return total
 
 
@@ -376,13 +378,10 @@ class LinearModel:
             ("m", meta, 1.0),
         ):
             table = ev[kind][idx]
-            if not names or not table:
+            if not names or not table or v <= 0:
                 continue
-            for name in table.keys() & names:
-                label, centred = table[name]
-                margin = centred * v
-                if margin > 0:
-                    scored.append((margin, label))
+            # Every stored centred weight is > 0 and v > 0, so every hit is a positive margin.
+            scored += [(table[n][1] * v, table[n][0]) for n in table.keys() & names]
         scored.sort(reverse=True)
         return [label for _, label in scored[:k]]
 

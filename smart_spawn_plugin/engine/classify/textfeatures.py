@@ -247,9 +247,10 @@ class TokenSets(NamedTuple):
     words: set[str]  #: ``w:`` word unigrams (digits → 0), function words and single characters
     #: (option labels "b", variables "x") left out
     bigrams: set[str]  #: ``b:`` adjacent word pairs, "a b" (a CJK run breaks a pair)
-    #: ``c:`` per distinct word key (≥ 3 letters, not a number): its distinct character 3-grams
-    #: of ``<word>``. A 3-gram counts once per distinct word that has it, so a word's 3-grams
-    #: can be summed once per model and memoised (see :meth:`.model.LinearModel.token_logits`).
+    #: ``c:`` per distinct word key: its distinct character 3-grams of ``<word>`` (none for
+    #: keys under 3 letters and numbers). A 3-gram counts once per distinct word that has it,
+    #: so a word's 3-grams can be summed once per model and memoised
+    #: (see :meth:`.model.LinearModel.token_logits`).
     word_grams: dict[str, tuple[str, ...]]
     chars: set[str]  #: ``z:`` CJK characters, common function characters left out
     pairs: set[str]  #: ``y:`` CJK character bigrams inside a run
@@ -311,7 +312,7 @@ def token_sets(norm: str) -> TokenSets:
         return TokenSets(
             words={k for k in by_key if len(k) > 1} - STOPWORDS,
             bigrams=set(map(" ".join, pairwise(keys))),
-            word_grams={k: g for k, g in by_key.items() if g},
+            word_grams=by_key,
             chars=set(),
             pairs=set(),
             raw_words=set(toks),
@@ -332,7 +333,7 @@ def token_sets(norm: str) -> TokenSets:
     return TokenSets(
         words={k for k in by_key if len(k) > 1} - STOPWORDS,
         bigrams={a + " " + b for a, b in pairwise(keys) if a and b},
-        word_grams={k: g for k, g in by_key.items() if g},
+        word_grams=by_key,
         chars=set().union(*runs) - STOPCHARS,
         pairs=pairs,
         raw_words=set(toks),
