@@ -33,7 +33,7 @@ from typing import Final
 from smart_spawn_plugin.errors import SmartSpawnError
 from smart_spawn_plugin.models import CATEGORIES, Category
 
-from .textfeatures import STOPWORDS, TokenSets, word_grams
+from .textfeatures import STOPWORDS, TokenSets
 
 __all__ = ["FORMAT_VERSION", "MODEL_FILE", "LinearModel", "ModelFileError", "load_model"]
 
@@ -58,28 +58,6 @@ _EVIDENCE_KINDS: Final = ("w", "b", "z", "y", "m")
 _QUANTUM: Final = 1 << 24
 
 
-class _WordSums(dict[str, int]):
-    """Word key → the packed sum of its 3-gram weights (``c:`` table), computed on first use.
-
-    Pure memoisation of a function of the key and the (immutable) table; bounded by clearing
-    when full, so it never changes a result."""
-
-    __slots__ = ("_grams",)
-    _MAX: Final = 1 << 16
-
-    def __init__(self, grams: dict[str, int]) -> None:
-        super().__init__()
-        self._grams = grams
-
-    def __missing__(self, key: str) -> int:
-        if len(self) >= self._MAX:
-            self.clear()
-        # Keys too short for 3-grams, and numbers, have none (as in textfeatures._word_entry).
-        grams = word_grams(key) if len(key) >= 3 and not key.isdigit() else ()
-        total = self[key] = sum(map(self._grams.get, grams, repeat(0)))
-        return total
-
-
 class LinearModel:
     """A multinomial linear model: feature → one weight per class, plus a bias per class.
 
@@ -98,7 +76,6 @@ class LinearModel:
         "_tables",
         "_unit",
         "_weights",
-        "_word_sums",
         "bias",
         "classes",
     )
@@ -153,7 +130,6 @@ class LinearModel:
         self._evidence: dict[str, list[dict[str, tuple[str, float]]]] = {
             kind: [{} for _ in range(n)] for kind in _EVIDENCE_KINDS
         }
-        self._word_sums = _WordSums(self._tables["c"])
         for name, vec in ints.items():
             kind, sep, body = name.partition(":")
             table = self._tables.get(kind)
@@ -266,7 +242,6 @@ class LinearModel:
                     for k, i in zip(keys, range(0, count * width, width), strict=True)
                 }
                 keys_of[kind] = keys
-            self._word_sums = _WordSums(self._tables["c"])
             self._evidence = {}
             for kind in _EVIDENCE_KINDS:
                 keys = keys_of[kind]
@@ -343,13 +318,13 @@ class LinearModel:
     def token_logits(self, ts: TokenSets, meta: Sequence[str]) -> tuple[list[float], float]:
         """Logits of a text from its token sets and meta features, and the token value
         ``1/sqrt(n)``: the same numbers as ``logits(features(text))``, computed with one dict
-        lookup per distinct feature (one per distinct word for its 3-grams, memoised)."""
+        lookup per distinct feature."""
         t = self._tables
         zero = repeat(0)
         total = (
             sum(map(t["w"].get, ts.words, zero))
             + sum(map(t["b"].get, ts.bigrams, zero))
-            + sum(map(self._word_sums.__getitem__, ts.word_grams))
+            + sum(map(t["c"].get, ts.grams, zero))
             + sum(map(t["z"].get, ts.chars, zero))
             + sum(map(t["y"].get, ts.pairs, zero))
         )

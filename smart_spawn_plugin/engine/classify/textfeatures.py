@@ -247,27 +247,18 @@ class TokenSets(NamedTuple):
     words: set[str]  #: ``w:`` word unigrams (digits → 0), function words and single characters
     #: (option labels "b", variables "x") left out
     bigrams: set[str]  #: ``b:`` adjacent word pairs, "a b" (a CJK run breaks a pair)
-    #: ``c:`` per distinct word key: its distinct character 3-grams of ``<word>`` (none for
-    #: keys under 3 letters and numbers). A 3-gram counts once per distinct word that has it,
-    #: so a word's 3-grams can be summed once per model and memoised
-    #: (see :meth:`.model.LinearModel.token_logits`).
-    word_grams: dict[str, tuple[str, ...]]
+    grams: set[str]  #: ``c:`` character 3-grams of each ``<word>`` (≥ 3 letters, not a number)
     chars: set[str]  #: ``z:`` CJK characters, common function characters left out
     pairs: set[str]  #: ``y:`` CJK character bigrams inside a run
     raw_words: set[str]  #: the Latin tokens as written (for the hand rules; not features)
     cjk: bool  #: the text has a CJK character (``m:cjk``)
 
-    @property
-    def grams(self) -> set[str]:
-        """The distinct character 3-grams of all words (for callers that want a set)."""
-        return set().union(*self.word_grams.values())
-
     def size(self) -> int:
-        """Number of token features, 3-grams counted per word (the ``n`` of ``1/sqrt(n)``)."""
+        """Number of distinct token features (the ``n`` of the ``1/sqrt(n)`` value)."""
         return (
             len(self.words)
             + len(self.bigrams)
-            + sum(map(len, self.word_grams.values()))
+            + len(self.grams)
             + len(self.chars)
             + len(self.pairs)
         )
@@ -283,17 +274,15 @@ _WORD_RE: Final = re.compile(r"\w+")
 
 def _word_entry(token: str) -> tuple[str, tuple[str, ...]]:
     word = _word_key(token)
-    grams = word_grams(word) if len(word) >= 3 and not word.isdigit() else ()
+    if len(word) >= 3 and not word.isdigit():
+        padded = "<" + word + ">"
+        grams = tuple([padded[i : i + 3] for i in range(len(padded) - 2)])
+    else:
+        grams = ()
     if len(_WORD_MEMO) >= _WORD_MEMO_MAX:
         _WORD_MEMO.clear()
     entry = _WORD_MEMO[token] = (word, grams)
     return entry
-
-
-def word_grams(word: str) -> tuple[str, ...]:
-    """The distinct character 3-grams of ``<word>`` (``word`` is a feature key), in order."""
-    padded = "<" + word + ">"
-    return tuple(dict.fromkeys([padded[i : i + 3] for i in range(len(padded) - 2)]))
 
 
 def clear_memo() -> None:
@@ -312,7 +301,7 @@ def token_sets(norm: str) -> TokenSets:
         return TokenSets(
             words={k for k in by_key if len(k) > 1} - STOPWORDS,
             bigrams=set(map(" ".join, pairwise(keys))),
-            word_grams=by_key,
+            grams=set().union(*by_key.values()),
             chars=set(),
             pairs=set(),
             raw_words=set(toks),
@@ -333,7 +322,7 @@ def token_sets(norm: str) -> TokenSets:
     return TokenSets(
         words={k for k in by_key if len(k) > 1} - STOPWORDS,
         bigrams={a + " " + b for a, b in pairwise(keys) if a and b},
-        word_grams=by_key,
+        grams=set().union(*by_key.values()),
         chars=set().union(*runs) - STOPCHARS,
         pairs=pairs,
         raw_words=set(toks),
@@ -354,10 +343,8 @@ def meta_features(raw: str, cjk: bool, norm: str | None = None) -> list[str]:
 def features(text: str) -> dict[str, float]:
     """Sparse features of ``text``.
 
-    Token features are binary and scaled by ``1/sqrt(n)`` (n = :meth:`TokenSets.size`) so long
-    and short prompts live on one scale, except that a character 3-gram counts once per distinct
-    word that has it ("refactor" and "refactoring" both give ``c:<re``: value ``2/sqrt(n)``);
-    meta features (``m:``) have value 1.
+    Token features are binary and scaled by ``1/sqrt(n)`` (n = number of distinct token features)
+    so long and short prompts live on one scale; meta features (``m:``) have value 1.
     """
     raw = clip(text)
     norm = normalize(raw)
@@ -369,14 +356,11 @@ def features(text: str) -> dict[str, float]:
         for prefix, names in (
             ("w:", ts.words),
             ("b:", ts.bigrams),
+            ("c:", ts.grams),
             ("z:", ts.chars),
             ("y:", ts.pairs),
         ):
             out.update(dict.fromkeys([prefix + name for name in names], value))
-        for grams in ts.word_grams.values():
-            for gram in grams:
-                name = "c:" + gram
-                out[name] = out.get(name, 0.0) + value
     for name in meta_features(raw, ts.cjk, norm):
         out[name] = 1.0
     return out

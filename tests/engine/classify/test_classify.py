@@ -464,29 +464,6 @@ def test_packed_logits_equal_reference_logits(text: str) -> None:
     assert fast == pytest.approx(model.logits(features(text)), abs=1e-9)
 
 
-def test_a_three_gram_counts_once_per_distinct_word() -> None:
-    feats = features("refactor refactoring refactor")
-    value = feats["w:refactor"]
-    assert feats["c:<re"] == pytest.approx(2 * value)  # two distinct words share it
-    assert feats["c:tor"] == pytest.approx(2 * value)
-    assert feats["c:or>"] == pytest.approx(value)  # only "refactor" ends in "or"
-    assert feats["c:ing"] == pytest.approx(value)
-
-
-def test_word_gram_sums_are_memoised_without_changing_logits() -> None:
-    from smart_spawn_plugin.engine.classify.textfeatures import normalize, token_sets
-
-    model = LinearModel.from_bytes(load_model().to_bytes())  # a fresh, empty memo
-    ts = token_sets(normalize("Refactor the refactoring module"))
-    first, _ = model.token_logits(ts, [])
-    again, _ = model.token_logits(ts, [])
-    assert first == again
-    tokens_only = {
-        k: v for k, v in features("Refactor the refactoring module").items() if k[0] != "m"
-    }
-    assert first == pytest.approx(model.logits(tokens_only), abs=1e-9)
-
-
 def test_non_integral_weights_are_packed() -> None:
     weights = {"w:haiku": [0.0, 0.0, 2.5e-3, 0.0, 0.0, 0.0, -1.25], "c:<ha": [0.1] * 7}
     model = LinearModel(list(CATEGORIES), [0.0] * len(CATEGORIES), weights)
