@@ -15,8 +15,9 @@ reported.
 
 Latency is for the shipped model on short texts (the dev rows under 300 characters and our agent
 tasks), per call, after warm-up: cold (the uncached ``Classifier``, a task never seen) and cache
-hits (:func:`classify` on a repeated task); plus one very long text. Needs
-scikit-learn and numpy (training-time only). Prints JSON.
+hits (:func:`classify` on a repeated task); plus one very long text, and the time to read the
+shipped weights file (``model.load_ms_median_of_5``). Needs scikit-learn and numpy
+(training-time only). Prints JSON.
 """
 
 from __future__ import annotations
@@ -164,6 +165,12 @@ def main() -> int:
     never_fitted = [i for i, r in enumerate(dev) if not train.is_permissive(r)]
     model_file = ROOT / "smart_spawn_plugin" / "data" / "classifier" / train.OUT.name
     short = [r["text"] for r in dev if len(r["text"]) < 300] + [r["text"] for r in ours]
+    blob = model_file.read_bytes()
+    loads = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        LinearModel.from_bytes(blob)
+        loads.append((time.perf_counter() - t0) * 1000)
     report = {
         "protocol": "leave-source-out (source up to '@'); folds fitted on permissive rows + ours",
         "ours": _summary(dev, preds),
@@ -175,6 +182,7 @@ def main() -> int:
         "latency": latency(short),
         "model": {
             "bytes": model_file.stat().st_size,
+            "load_ms_median_of_5": round(statistics.median(loads), 1),
             "features": len(load_model().weights),
         },
         "eval_seconds": round(fit_s, 1),

@@ -1,4 +1,4 @@
-"""Fit the task classifier and write smart_spawn_plugin/data/classifier/model.json.gz.
+"""Fit the task classifier and write smart_spawn_plugin/data/classifier/model.bin.
 
 Usage::
 
@@ -10,7 +10,9 @@ the dev set README's licence table) plus our own hand-written agent tasks
 (``data/classifier/ours.jsonl``). Non-commercial, research-only and unlicensed sources are never
 fitted — they are used for evaluation only (``bench/classify_quality.py``).
 
-Deterministic: features are sorted, lbfgs has no randomness, and the output JSON has sorted keys.
+Deterministic: features are sorted, lbfgs has no randomness, and the packed file (format 2,
+``LinearModel.to_bytes``: the lookup tables as the classifier holds them, so loading is fast)
+is written in a fixed order.
 The bench imports :func:`fit`, :func:`load_rows`, :func:`group_of` and :func:`is_permissive` from
 here so the evaluated folds are trained exactly like the shipped model.
 """
@@ -18,7 +20,6 @@ here so the evaluated folds are trained exactly like the shipped model.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from collections import Counter
@@ -29,13 +30,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from smart_spawn_plugin.engine.classify.model import LinearModel  # noqa: E402
 from smart_spawn_plugin.engine.classify.textfeatures import features  # noqa: E402
 from smart_spawn_plugin.models import CATEGORIES  # noqa: E402
 
 DEV = Path("/work/shared/data/prompts/dev.jsonl")
 DATA_DIR = ROOT / "smart_spawn_plugin" / "data" / "classifier"
 OURS = DATA_DIR / "ours.jsonl"
-OUT = DATA_DIR / "model.json.gz"
+OUT = DATA_DIR / "model.bin"
 
 #: Source prefixes (``source`` up to ``@``) whose licence allows shipping derived weights:
 #: Apache-2.0, MIT, BSD, CC BY, CC BY-SA. Keep in sync with data/classifier/SOURCES.md.
@@ -139,9 +141,8 @@ def training_rows(dev: Iterable[Row], ours: Iterable[Row]) -> list[Row]:
 
 
 def dump(payload: dict[str, object], path: Path) -> int:
-    """Write gz JSON deterministically (mtime 0, sorted keys); return its size in bytes."""
-    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    data = gzip.compress(blob.encode("utf-8"), compresslevel=9, mtime=0)
+    """Write the payload pre-packed (format 2, deterministic); return its size in bytes."""
+    data = LinearModel.from_payload(payload).to_bytes()
     path.write_bytes(data)
     return len(data)
 

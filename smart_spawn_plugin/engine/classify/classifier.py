@@ -24,11 +24,13 @@ How a text is classified, in order:
    to be *made* ("generate an image of …" → creative); slide decks to make → creative;
    literature reviews → research; translation → fast-cheap.
 6. **Softmax** gives ``scores`` (sum to 1) and ``confidence`` (the winner's probability).
+   When the winner has no readable evidence, no rule spoke for it and it is unsure (< 0.6), the
+   likeliest category a rule spoke for wins instead, else ``general`` (the catch-all).
 7. **Lightweight hint.** With ``L:``, unless the model is confident (≥ 0.6) in a specific category,
    the result is ``fast-cheap``.
 
 The linear model and its weights live in :mod:`.model`. The weights are package data
-(``data/classifier/model.json.gz``) fitted by
+(``data/classifier/model.bin``, pre-packed) fitted by
 ``scripts/train_classifier.py`` on permissively licensed rows only (``data/classifier/SOURCES.md``).
 Importing this module reads nothing; the first :func:`classify` call loads the weights.
 
@@ -216,10 +218,16 @@ class Classifier:
             and confidence < UNSURE
             and "general" in model.classes
         ):
-            # Nothing readable speaks for the winner: it won on priors and sub-word noise. A
-            # general assistant is the catch-all category ("everything else").
+            # Nothing readable speaks for the winner: it won on priors and sub-word noise. A rule
+            # that spoke for a category is readable evidence, so the likeliest such category
+            # wins; without one, a general assistant is the catch-all ("everything else").
             unsure = f"no clear evidence; the model leaned {category} at p={confidence:.2f}"
-            idx = model.classes.index("general")
+            fallback = max(
+                (c for c in model.classes if c in backed),
+                key=lambda c: probs[model.classes.index(c)],
+                default="general",
+            )
+            idx = model.classes.index(fallback)
             category = model.classes[idx]
             confidence = probs[idx]
             evidence = []

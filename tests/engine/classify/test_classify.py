@@ -300,6 +300,63 @@ def test_malformed_payload_raises_model_file_error() -> None:
         LinearModel.from_payload({"format": 99})
 
 
+def test_packed_file_round_trips_the_model() -> None:
+    payload = {
+        "format": 1,
+        "classes": list(CATEGORIES),
+        "scale": 100,
+        "bias": [1, -2, 3, 0, 0, 5, -7],
+        "weights": {
+            "w:haiku": [0, 0, 500, 0, 0, 0, -20],
+            "b:write a": [1, 2, 3, 4, 5, 6, 7],
+            "c:<ha": [-3, 0, 0, 9, 0, 0, 1],
+            "z:诗": [0, 0, 300, 0, 0, 0, 0],
+            "y:写诗": [0, 0, 400, 0, 0, -1, 0],
+            "m:math": [0, 250, 0, 0, 0, 0, 0],
+            "m:len1": [5, 0, 0, 0, 0, 0, 0],
+        },
+    }
+    model = LinearModel.from_payload(payload)
+    again = LinearModel.from_bytes(model.to_bytes())
+    assert again.classes == model.classes
+    assert again.bias == model.bias
+    assert again.weights.keys() == model.weights.keys()
+    for name, vec in model.weights.items():
+        assert again.weights[name] == pytest.approx(vec)
+    for text in ("write a haiku", "写诗 $x^2$", "2 + 2 = ?"):
+        assert Classifier(again).classify(text) == Classifier(model).classify(text)
+
+
+def test_bundled_model_file_round_trips() -> None:
+    model = load_model()
+    again = LinearModel.from_bytes(model.to_bytes())
+    assert again.to_bytes() == model.to_bytes()
+    assert again.weights == model.weights
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        b"",
+        b"not a model",
+        b"SSCLF2\n" + b"garbage",
+        b"SSCLF2\n" + __import__("zlib").compress(b"x"),
+    ],
+)
+def test_malformed_packed_file_raises_model_file_error(blob: bytes) -> None:
+    with pytest.raises(ModelFileError):
+        LinearModel.from_bytes(blob)
+
+
+def test_truncated_packed_file_raises_model_file_error() -> None:
+    import zlib
+
+    blob = load_model().to_bytes()
+    body = zlib.decompress(blob[7:])
+    with pytest.raises(ModelFileError):
+        LinearModel.from_bytes(blob[:7] + zlib.compress(body[:-9]))
+
+
 def test_classifier_with_custom_model() -> None:
     payload = {
         "format": 1,
