@@ -1,11 +1,12 @@
 """Presorted rankings: the common pick answered from lists sorted once per catalog.
 
 For a score-led strategy (:data:`.strategies.PRESORTABLE`) a model's ranking key depends on
-the model, the category, the strategy, the context tags, the effort and the prices in force —
-not on the other candidates and not on the budget. So:
+the model, the category, the strategy, the context tags, the effort, the prices in force and
+(for ``balanced``, whose price weight is the tier's) the budget tier — not on the other
+candidates. So:
 
-1. a **base list** per (category, strategy, tags, effort, prompt size) holds every interactive
-   model (with image input for vision) sorted once by the selector's order;
+1. a **base list** per (category, strategy, tags, effort, prompt size) and budget tier holds
+   every interactive model (with image input for vision) sorted once by the selector's order;
 2. a **budget list** is the base list filtered by the budget's price range — a filter keeps
    the order, so no second sort;
 3. a **prefix** per budget list, residual hard filters (require, exclude, minimum context,
@@ -68,22 +69,23 @@ class Presorted:
     """The memos of one selector. ``build`` sorts a base list (the selector's job: it knows
     how to score); everything after that is filtering."""
 
-    def __init__(self, build: Callable[[BaseKey], list[PresortedRow]]) -> None:
+    def __init__(self, build: Callable[[BaseKey, Budget], list[PresortedRow]]) -> None:
         self._build = build
         #: whether the selector built the common lists (see ``Selector.warm``)
         self.warmed = False
-        self._base: dict[BaseKey, list[PresortedRow]] = {}
+        self._base: dict[BudgetKey, list[PresortedRow]] = {}
         self._budget: dict[BudgetKey, list[PresortedRow]] = {}
         #: how many rows of a budget list have each capability set
         self._caps: dict[BudgetKey, Counter[frozenset[str]]] = {}
         self._prefixes: dict[tuple[BudgetKey, Filters, int, int], Prefix] = {}
 
-    def base(self, key: BaseKey) -> list[PresortedRow]:
-        rows = self._base.get(key)
+    def base(self, key: BaseKey, budget: Budget) -> list[PresortedRow]:
+        bkey = (key, budget)
+        rows = self._base.get(bkey)
         if rows is None:
             if len(self._base) >= MAX_LISTS:
                 self._base.clear()
-            rows = self._base[key] = self._build(key)
+            rows = self._base[bkey] = self._build(key, budget)
         return rows
 
     def budget_list(self, key: BaseKey, budget: Budget) -> list[PresortedRow]:
@@ -94,7 +96,7 @@ class Presorted:
                 self._budget.clear()
                 self._caps.clear()
             lo, hi = BUDGET_RANGES[budget]
-            rows = [r for r in self.base(key) if lo <= r[4].blended <= hi]
+            rows = [r for r in self.base(key, budget) if lo <= r[4].blended <= hi]
             self._budget[bkey] = rows
             self._caps.pop(bkey, None)
         return rows

@@ -193,7 +193,7 @@ class Selector:
 
     def _keys(self, rows: list[Row], res: Resolved) -> list[Keyed]:
         """The strategy's ranking key per row (rows a strategy rules out are dropped)."""
-        return STRATEGY_KEYS[res.strategy](rows, res.request)
+        return STRATEGY_KEYS[res.strategy](rows, res.request, res.budget)
 
     def pick(
         self, request: PickRequest, on_ranked: Callable[[int], None] | None = None
@@ -248,11 +248,11 @@ class Selector:
             filters = (frozenset(req.require), excluded, req.min_context, req.max_price)
         return self._presorted.prefix(key, res.budget, filters, limit, req.fallbacks)
 
-    def _presort(self, key: BaseKey) -> list[PresortedRow]:
-        """Every candidate of the base key (no budget, no other filter) sorted by the
-        strategy's key."""
+    def _presort(self, key: BaseKey, budget: Budget) -> list[PresortedRow]:
+        """Every candidate of the base key (no price range, no other filter) sorted by the
+        strategy's key at ``budget`` (the balanced strategy's price weight is the tier's)."""
         category, strategy, tags, effort, tokens = key
-        plain = Resolved(category, "any", strategy, PickRequest(effort=effort), None, tokens)
+        plain = Resolved(category, budget, strategy, PickRequest(effort=effort), None, tokens)
         params = self.catalog.norm_params
         _, by_id = self._table(plain)
         scored: list[Row] = []

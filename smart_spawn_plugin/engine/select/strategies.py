@@ -5,7 +5,8 @@ the rows it rules out; :data:`STRATEGY_KEYS` selects one by name (OpenMark's str
 
 * ``best_score`` / ``best_under_budget`` — the score (``best_under_budget`` differs only in the
   request's ``max_price`` filter);
-* ``balanced`` — the score minus a small, logarithmic price penalty: price breaks near-ties;
+* ``balanced`` — the score minus a logarithmic price penalty whose weight falls as the budget
+  tier rises (:data:`BALANCED_PRICE_WEIGHTS`): price breaks near-ties;
 * ``best_cost_efficiency`` — score per blended dollar, among viable models only;
 * ``best_under_latency`` — the score, among viable models whose measured latency for a
   500-token answer is within ``max_latency_s`` (unmeasured models are excluded).
@@ -22,14 +23,22 @@ from dataclasses import dataclass
 from typing import Final
 
 from smart_spawn_plugin.engine.select.requests import PickRequest
-from smart_spawn_plugin.models import UNPRICED_FREE_PRICE, ModelRecord, Pricing, Strategy
+from smart_spawn_plugin.models import UNPRICED_FREE_PRICE, Budget, ModelRecord, Pricing, Strategy
 
 #: Models below max(this, best − VIABILITY_GAP) are not viable for cost-led strategies.
 VIABILITY_FLOOR: Final = 40.0
 VIABILITY_GAP: Final = 15.0
-#: balanced = score − w·log2(1 + blended price): $1 costs 1.5 points, $10 about 5.2, so price
-#: breaks near-ties without overruling a clearly better model.
-BALANCED_PRICE_WEIGHT: Final = 1.5
+#: balanced = score − w·log2(1 + blended price), w by budget tier. The tier is the user's stated
+#: willingness to pay, so price matters less the higher it is: at low and medium $1 costs 1.5
+#: points and $10 about 5.2 (a near-tie goes to the cheaper model); at high a $10 model gives up
+#: 1.7 points, at any 0.9 — there price only breaks near-exact ties, and a harder task that
+#: budget ``auto`` sends to a higher tier gets a stronger model, not the same cheap one.
+BALANCED_PRICE_WEIGHTS: Final[dict[Budget, float]] = {
+    "low": 1.5,
+    "medium": 1.5,
+    "high": 0.5,
+    "any": 0.25,
+}
 #: A free variant is rate-limited: it ranks this many points below its paid base, so it is
 #: chosen only when the base is out of budget — never on price alone.
 FREE_VARIANT_PENALTY: Final = 1.0
@@ -48,7 +57,8 @@ class Facts:
     blended: float
     #: price for price-led ranking: a free variant is priced as its base
     rank_price: float
-    balanced_penalty: float
+    #: log2(1 + rank_price): the balanced strategy's penalty before its tier weight
+    price_log: float
     free_penalty: float
     latency: float | None
     caps: frozenset[str]
@@ -80,7 +90,7 @@ class Facts:
             family=m.base_id or m.same_as or m.id,
             blended=blended,
             rank_price=price,
-            balanced_penalty=BALANCED_PRICE_WEIGHT * math.log2(1.0 + price),
+            price_log=math.log2(1.0 + price),
             free_penalty=FREE_VARIANT_PENALTY if m.variant == "free" else 0.0,
             latency=_latency(m),
             caps=frozenset(k for k, v in flags.items() if v),
@@ -106,15 +116,17 @@ def _price(pricing: Pricing, prompt_tokens: int | None) -> tuple[float, bool]:
 #: (total score, facts, benchmark score, personal score or None, context boost)
 Row = tuple[float, Facts, float, float | None, float]
 Keyed = tuple[float, Row]
-StrategyKeys = Callable[[list[Row], PickRequest], list[Keyed]]
+#: (rows, the request, the resolved budget tier) → keyed rows
+StrategyKeys = Callable[[list[Row], PickRequest, Budget], list[Keyed]]
 
 
-def _by_score(rows: list[Row], req: PickRequest) -> list[Keyed]:
+def _by_score(rows: list[Row], req: PickRequest, budget: Budget) -> list[Keyed]:
     return [(r[0] - r[1].free_penalty, r) for r in rows]
 
 
-def _balanced(rows: list[Row], req: PickRequest) -> list[Keyed]:
-    return [(r[0] - r[1].free_penalty - r[1].balanced_penalty, r) for r in rows]
+def _balanced(rows: list[Row], req: PickRequest, budget: Budget) -> list[Keyed]:
+    weight = BALANCED_PRICE_WEIGHTS[budget]
+    return [(r[0] - r[1].free_penalty - weight * r[1].price_log, r) for r in rows]
 
 
 def _viable(rows: list[Row]) -> list[Row]:
@@ -124,11 +136,11 @@ def _viable(rows: list[Row]) -> list[Row]:
     return [r for r in rows if r[0] >= floor]
 
 
-def _cost_efficiency(rows: list[Row], req: PickRequest) -> list[Keyed]:
+def _cost_efficiency(rows: list[Row], req: PickRequest, budget: Budget) -> list[Keyed]:
     return [(r[0] / max(r[1].rank_price, 0.05), r) for r in _viable(rows)]
 
 
-def _under_latency(rows: list[Row], req: PickRequest) -> list[Keyed]:
+def _under_latency(rows: list[Row], req: PickRequest, budget: Budget) -> list[Keyed]:
     limit = req.max_latency_s or DEFAULT_MAX_LATENCY_S
     return [
         (r[0] - r[1].free_penalty, r)

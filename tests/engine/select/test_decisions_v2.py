@@ -115,11 +115,31 @@ def test_orphan_free_variant_does_not_win_on_price():
 def test_runner_up_with_a_higher_score_says_why():
     cheap = record("c/cheap", prompt=0.1, completion=0.4, scores={"general": 80})
     dear = record("d/dear", prompt=20, completion=60, scores={"general": 82})
-    d = Selector(_catalog(cheap, dear)).pick(PickRequest(category="general", budget="any"))
+    d = Selector(_catalog(cheap, dear)).pick(PickRequest(category="general", budget="high"))
     assert d.id == "c/cheap"
     runner = d.runner_ups[0]
     assert runner.score > d.score
     assert runner.why is not None and "price" in runner.why
+
+
+def test_price_weighs_less_the_higher_the_budget_tier():
+    # The tier is the user's stated willingness to pay: 2 points at 170x the price is a near-tie
+    # that price breaks at high, but at any the better model wins.
+    cheap = record("c/cheap", prompt=0.1, completion=0.4, scores={"general": 80})
+    dear = record("d/dear", prompt=20, completion=60, scores={"general": 82})
+    selector = Selector(_catalog(cheap, dear))
+    picks = {
+        b: selector.pick(PickRequest(category="general", budget=b)).id for b in ("high", "any")
+    }
+    assert picks == {"high": "c/cheap", "any": "d/dear"}
+    full = selector.rank(
+        selector.candidates(selector.resolve(PickRequest(category="general", budget="any"))),
+        selector.resolve(PickRequest(category="general", budget="any")),
+    )
+    assert full[0].model.id == "d/dear"  # the general path agrees with the presorted one
+    mid = record("m/mid", prompt=1.5, completion=6, scores={"general": 82})  # $2.6 blended
+    medium = Selector(_catalog(cheap, mid)).pick(PickRequest(category="general", budget="medium"))
+    assert medium.id == "c/cheap"  # at medium, 2 points do not pay for 15x the price
 
 
 def test_reason_shows_raw_and_normalised_values():
