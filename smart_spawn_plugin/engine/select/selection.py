@@ -29,6 +29,7 @@ from smart_spawn_plugin.engine.select.decide import decide
 from smart_spawn_plugin.engine.select.explain import evidence_phrase
 from smart_spawn_plugin.engine.select.memory import RoutingMemory
 from smart_spawn_plugin.engine.select.presorted import (
+    MAX_LISTS,
     NO_FILTERS,
     BaseKey,
     Filters,
@@ -87,6 +88,8 @@ class Selector:
         self._facts = [Facts.of(m, self.by_id) for m in catalog.models]
         self._by_id = {f.model.id: f for f in self._facts}
         self._presorted = Presorted(self._presort)
+        #: the scored candidates of each presorted base key (shared by its budget tiers)
+        self._scored: dict[BaseKey, list[Row]] = {}
         #: fact tables with long-context prices, by prompt size (ASSUME_LONG: size unknown)
         self._long_tables: dict[int, tuple[list[Facts], dict[str, Facts]]] = {}
         #: the evidence part of reason lines, per (model, category): provenance is fixed
@@ -253,13 +256,17 @@ class Selector:
         strategy's key at ``budget`` (the balanced strategy's price weight is the tier's)."""
         category, strategy, tags, effort, tokens = key
         plain = Resolved(category, budget, strategy, PickRequest(effort=effort), None, tokens)
-        params = self.catalog.norm_params
-        _, by_id = self._table(plain)
-        scored: list[Row] = []
-        for m in self.candidates(plain, any_price=True):
-            bench = self._benchmark(m, plain)
-            boost = context_boost(m, tags, params) if tags else 0.0
-            scored.append((bench + boost, by_id[m.id], bench, None, boost))
+        scored = self._scored.get(key)
+        if scored is None:  # scored once per base key; only the keys differ by tier
+            if len(self._scored) >= MAX_LISTS:
+                self._scored.clear()
+            params = self.catalog.norm_params
+            _, by_id = self._table(plain)
+            scored = self._scored[key] = []
+            for m in self.candidates(plain, any_price=True):
+                bench = self._benchmark(m, plain)
+                boost = context_boost(m, tags, params) if tags else 0.0
+                scored.append((bench + boost, by_id[m.id], bench, None, boost))
         rows = [(k, r[0], r[2], r[4], r[1]) for k, r in self._keys(scored, plain)]
         rows.sort(key=lambda r: (-r[0], -r[1], r[4].blended, r[4].model.id))
         return rows
