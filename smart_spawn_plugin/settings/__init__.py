@@ -71,6 +71,10 @@ from smart_spawn_plugin.settings.sections import (
 )
 
 
+#: The classifier's embedders by name (``engine/classify/embedding.py``).
+EMBEDDER_NAMES: Final = ("use", "e5", "endpoint")
+
+
 class Settings(BaseSettings):
     """smart-spawn configuration. Field docs become the manifest's configSchema descriptions."""
 
@@ -225,6 +229,39 @@ class Settings(BaseSettings):
         description="A message to smart-spawn/auto this short (characters) is passed through.",
     )
 
+    embeddings: str = Field(
+        default="auto",
+        validation_alias=_alias("embeddings", "embeddings"),
+        description="Sentence-embedding heads the task classifier adds to its linear model: "
+        "'auto' (every packaged embedder installed with smart-spawn[embed]: use, e5), 'off', "
+        "or a comma list of use, e5, endpoint.",
+    )
+    embeddings_url: str | None = Field(
+        default=None,
+        validation_alias=_alias("embeddingsUrl", "embeddings_url"),
+        description="OpenAI-compatible base URL (…/v1) of the 'endpoint' embedder; with it set, "
+        "'auto' adds the endpoint too.",
+    )
+    embeddings_model: str | None = Field(
+        default=None,
+        validation_alias=_alias("embeddingsModel", "embeddings_model"),
+        description="Model name sent to the embeddings endpoint.",
+    )
+    embeddings_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=_alias("embeddingsApiKey", "embeddings_api_key"),
+        description="Bearer key for the embeddings endpoint, if it needs one.",
+        json_schema_extra={"sensitive": True},
+    )
+    embeddings_timeout: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        validation_alias=_alias("embeddingsTimeout", "embeddings_timeout"),
+        description="Seconds the classifier waits for the embeddings endpoint before it "
+        "classifies without it.",
+    )
+
     openmark_min_completion: float = Field(
         default=80.0,
         ge=0,
@@ -260,6 +297,20 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("embeddings")
+    @classmethod
+    def _embedder_names(cls, value: str) -> str:
+        names = [part.strip().lower() for part in value.split(",") if part.strip()]
+        if names in ([], ["auto"], ["off"]):
+            return names[0] if names else "off"
+        unknown = [n for n in names if n not in EMBEDDER_NAMES]
+        if unknown:
+            raise ValueError(
+                f"unknown embedder {unknown[0]!r}: use auto, off or a list of "
+                + ", ".join(EMBEDDER_NAMES)
+            )
+        return ",".join(dict.fromkeys(names))
 
     @field_validator("api_url")
     @classmethod

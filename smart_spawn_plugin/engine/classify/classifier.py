@@ -24,6 +24,9 @@ How a text is classified, in order:
    to be *made* ("generate an image of …" → creative); slide decks to make → creative;
    literature reviews → research; translation → fast-cheap.
 6. **Softmax** gives ``scores`` (sum to 1) and ``confidence`` (the winner's probability).
+   With embedding heads (:mod:`.embedding`, setting ``embeddings``; installed with
+   ``smart-spawn[embed]``) each head's probabilities multiply these and are renormalised; a
+   head that cannot answer (timeout, missing package) is left out and the reason says so.
    When the winner has no readable evidence, no rule spoke for it and it is unsure (< 0.6), the
    likeliest category a rule spoke for wins instead, else ``general`` (the catch-all).
 7. **Lightweight hint.** With ``L:``, unless the model is confident (≥ 0.6) in a specific category,
@@ -55,6 +58,7 @@ from smart_spawn_plugin.errors import InvalidParam
 from smart_spawn_plugin.models import CATEGORIES, Category
 
 from .complexity import complexity
+from .embedding import EmbeddingHead, EmbeddingUnavailable, heads_for
 from .model import LinearModel, load_model
 from .rules import (
     CODE_LOOK,
@@ -80,6 +84,7 @@ __all__ = [
     "Signals",
     "classify",
     "detect_signals",
+    "reset",
     "strip_prefixes",
 ]
 
@@ -142,10 +147,16 @@ def strip_prefixes(text: str) -> tuple[str, bool, bool]:
 
 
 class Classifier:
-    """Classifies task texts with one :class:`LinearModel` plus the hand rules."""
+    """Classifies task texts with one :class:`LinearModel`, the hand rules and any embedding
+    heads (:mod:`.embedding`; none by default)."""
 
-    def __init__(self, model: LinearModel) -> None:
+    def __init__(self, model: LinearModel, heads: Sequence[EmbeddingHead] = ()) -> None:
         self.model = model
+        self.heads = tuple(heads)
+        # per head: the head's index of each of the model's classes
+        self._head_order = [
+            [h.head.classes.index(c) for c in model.classes] for h in self.heads
+        ]
 
     def classify(self, text: str) -> Classification:
         """Classify ``text`` (see the module docstring for the steps). Not cached.
@@ -203,6 +214,7 @@ class Classifier:
                 if boost > 0:
                     backed.add(cat)
         probs = _softmax(logits)
+        heard, unheard = self._add_heads(text, probs) if self.heads else ([], [])
         idx = max(range(len(probs)), key=probs.__getitem__)
         category: Category = model.classes[idx]
         confidence = probs[idx]
@@ -236,6 +248,10 @@ class Classifier:
             reason += ": " + ", ".join(repr(e) for e in evidence)
         if rules:
             reason += "; rules: " + ", ".join(rules)
+        if heard:
+            reason += "; embeddings: " + ", ".join(heard)
+        if unheard:
+            reason += "; without " + "; ".join(unheard)
         if unsure:
             reason += f" ({unsure})"
 
@@ -275,6 +291,26 @@ class Classifier:
         )
 
 
+    def _add_heads(self, text: str, probs: list[float]) -> tuple[list[str], list[str]]:
+        """Multiply ``probs`` (in place, renormalised) by each head's probabilities: a product
+        of experts in log space. Returns the heads heard and the unavailable ones (why)."""
+        logp = [math.log(max(p, 1e-12)) for p in probs]
+        heard: list[str] = []
+        unheard: list[str] = []
+        for head, order in zip(self.heads, self._head_order, strict=True):
+            try:
+                values = head.log_probs(text)
+            except EmbeddingUnavailable as exc:
+                unheard.append(f"{head.name} ({exc})")
+                continue
+            for i, j in enumerate(order):
+                logp[i] += values[j]
+            heard.append(head.name)
+        if heard:
+            probs[:] = _softmax(logp)
+        return heard, unheard
+
+
 #: Texts up to this long are memoised by :func:`classify` (agents re-send identical tasks).
 CACHE_MAX_CHARS: Final = 8000
 CACHE_SIZE: Final = 4096
@@ -282,7 +318,17 @@ CACHE_SIZE: Final = 4096
 
 @cache
 def _default() -> Classifier:
-    return Classifier(load_model())
+    # The embedding heads follow the ``embeddings`` setting (environment or config file);
+    # :func:`reset` re-reads it.
+    from smart_spawn_plugin.settings import load_settings
+
+    return Classifier(load_model(), heads_for(load_settings()))
+
+
+def reset() -> None:
+    """Forget the default classifier and memoised results (after a settings change)."""
+    _classify_cached.cache_clear()
+    _default.cache_clear()
 
 
 @lru_cache(maxsize=CACHE_SIZE)

