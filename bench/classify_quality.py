@@ -30,7 +30,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -43,6 +43,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 from original_classifier import classify_task as original  # noqa: E402
 
 from smart_spawn_plugin.engine.classify.classifier import Classifier, classify  # noqa: E402
+from smart_spawn_plugin.engine.classify.embedding import (  # noqa: E402
+    PACKAGED,
+    EmbeddingHead,
+    installed,
+    packaged_head,
+)
 from smart_spawn_plugin.engine.classify.model import LinearModel, load_model  # noqa: E402
 from smart_spawn_plugin.engine.classify.textfeatures import features  # noqa: E402
 from smart_spawn_plugin.models import CATEGORIES  # noqa: E402
@@ -87,24 +93,35 @@ def _summary(rows: list[dict[str, str]], preds: list[Any]) -> dict[str, object]:
     }
 
 
-def leave_source_out(dev: list[dict[str, str]], ours: list[dict[str, str]]) -> list[Any]:
-    """Predictions for every dev row from a model that never saw the row's source."""
+def leave_source_out(
+    dev: list[dict[str, str]],
+    ours: list[dict[str, str]],
+    variants: dict[str, Sequence[EmbeddingHead]],
+) -> dict[str, list[Any]]:
+    """Per variant, predictions for every dev row from a model that never saw the row's source.
+
+    A variant is a set of embedding heads joined to every fold's linear model (``()``: the
+    linear model alone). The shipped heads are fitted on our own rows only, never on dev rows,
+    so they need no folds.
+    """
     groups: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(dev):
         groups[train.group_of(row)].append(i)
-    preds: list[str | None] = [None] * len(dev)
-    shared: Classifier | None = None
+    preds: dict[str, list[Any]] = {name: [None] * len(dev) for name in variants}
+    shared: LinearModel | None = None
     for group, idxs in sorted(groups.items()):
         if any(train.is_permissive(dev[i]) for i in idxs):
             rows = train.training_rows((r for r in dev if train.group_of(r) != group), ours)
-            clf = Classifier(LinearModel.from_payload(train.fit(rows, featurize=_feats)))
+            model = LinearModel.from_payload(train.fit(rows, featurize=_feats))
         else:
             if shared is None:
                 payload = train.fit(train.training_rows(dev, ours), featurize=_feats)
-                shared = Classifier(LinearModel.from_payload(payload))
-            clf = shared
-        for i in idxs:
-            preds[i] = clf.classify(dev[i]["text"]).category
+                shared = LinearModel.from_payload(payload)
+            model = shared
+        for name, heads in variants.items():
+            clf = Classifier(model, heads)
+            for i in idxs:
+                preds[name][i] = clf.classify(dev[i]["text"]).category
     return preds
 
 
@@ -152,6 +169,23 @@ def latency(texts: list[str], repeat: int = 3) -> dict[str, object]:
     }
 
 
+def embedding_latency(texts: list[str], heads: Sequence[EmbeddingHead]) -> dict[str, object]:
+    """The uncached classifier with the embedding heads: first call (engines load), then a
+    cold call per short text (one pass), and one ~2,000-character task."""
+    t0 = time.perf_counter()
+    clf = Classifier(load_model(), heads)
+    clf.classify("warm the embedders up")
+    first_ms = (time.perf_counter() - t0) * 1000
+    samples = _time(clf.classify, texts, 1)
+    t0 = time.perf_counter_ns()
+    clf.classify("Refactor the payment service and keep the API stable. " * 40)
+    return {
+        "first_call_ms": round(first_ms, 1),
+        "cold": _percentiles(samples),
+        "task_2000_chars_us": round((time.perf_counter_ns() - t0) / 1000, 1),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="classifier quality and latency")
     parser.add_argument("--dev", type=Path, default=train.DEV)
@@ -159,7 +193,12 @@ def main() -> int:
     dev = train.load_rows(args.dev)
     ours = train.load_rows(train.OURS)
     t0 = time.perf_counter()
-    preds = leave_source_out(dev, ours)
+    heads = [packaged_head(name) for name in PACKAGED if installed(name)]
+    variants: dict[str, Sequence[EmbeddingHead]] = {"ours": ()}
+    for k in range(1, len(heads) + 1):  # use (the auto setting), then use + e5
+        variants["ours_with_" + "_".join(h.name for h in heads[:k])] = heads[:k]
+    by_variant = leave_source_out(dev, ours, variants)
+    preds = by_variant["ours"]
     fit_s = time.perf_counter() - t0
     orig = [original(r["text"]) for r in dev]
     never_fitted = [i for i, r in enumerate(dev) if not train.is_permissive(r)]
@@ -174,12 +213,18 @@ def main() -> int:
     report = {
         "protocol": "leave-source-out (source up to '@'); folds fitted on permissive rows + ours",
         "ours": _summary(dev, preds),
+        **{
+            name: {"embedders": [h.name for h in variants[name]], **_summary(dev, p)}
+            for name, p in by_variant.items()
+            if name != "ours"
+        },
         "original": _summary(dev, orig),
         "never_fitted_sources_only": {
             "ours": _summary([dev[i] for i in never_fitted], [preds[i] for i in never_fitted]),
             "original": _summary([dev[i] for i in never_fitted], [orig[i] for i in never_fitted]),
         },
         "latency": latency(short),
+        "latency_with_embeddings": embedding_latency(short, heads) if heads else None,
         "model": {
             "bytes": model_file.stat().st_size,
             "load_ms_median_of_5": round(statistics.median(loads), 1),

@@ -23,10 +23,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from smart_spawn_plugin.engine.classify.embedding import (  # noqa: E402
+    _BUILDERS,
     EMBED_CHARS,
     PACKAGED,
     Head,
-    _BUILDERS,
     _Packaged,
 )
 from smart_spawn_plugin.models import CATEGORIES  # noqa: E402

@@ -47,6 +47,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _clear_env(monkeypatch)
     monkeypatch.setenv("SMART_SPAWN_HOME", str(tmp_path / "home"))
+    # The default classifier here is the offline linear model alone: the embedding heads cost
+    # milliseconds a text, and bulk tests classify thousands. tests/engine/classify/
+    # test_embedding.py exercises the heads (and the CLI with them) explicitly.
+    monkeypatch.setenv("SMART_SPAWN_EMBEDDINGS", "off")
 
 
 @pytest.fixture(scope="session")

@@ -262,6 +262,7 @@ def classify(ctx: Context) -> object:
             "category": result.category,
             "confidence": round(result.confidence, 3),
             "signals": result.signals.model_dump(mode="json"),
+            "reason": result.reason,
         }
         if result.override:
             row["override"] = result.override

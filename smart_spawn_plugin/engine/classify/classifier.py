@@ -154,9 +154,7 @@ class Classifier:
         self.model = model
         self.heads = tuple(heads)
         # per head: the head's index of each of the model's classes
-        self._head_order = [
-            [h.head.classes.index(c) for c in model.classes] for h in self.heads
-        ]
+        self._head_order = [[h.head.classes.index(c) for c in model.classes] for h in self.heads]
 
     def classify(self, text: str) -> Classification:
         """Classify ``text`` (see the module docstring for the steps). Not cached.
@@ -289,7 +287,6 @@ class Classifier:
             override="+".join(fired) or None,
             reason=reason,
         )
-
 
     def _add_heads(self, text: str, probs: list[float]) -> tuple[list[str], list[str]]:
         """Multiply ``probs`` (in place, renormalised) by each head's probabilities: a product

