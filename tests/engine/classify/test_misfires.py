@@ -6,9 +6,26 @@ object, long documents, step-by-step asks), so each case is paired with variants
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from smart_spawn_plugin.engine.classify.classifier import classify
+from smart_spawn_plugin.engine.classify.classifier import Classification, Classifier
+from smart_spawn_plugin.engine.classify.embedding import PACKAGED, heads_for, installed
+from smart_spawn_plugin.engine.classify.model import load_model
+from smart_spawn_plugin.settings import load_settings
+
+Classify = Callable[[str], Classification]
+
+
+@pytest.fixture(scope="module", params=["linear", "auto"])
+def classify(request: pytest.FixtureRequest) -> Classify:
+    """Each case holds for the linear model alone and with the default embedding head."""
+    if request.param == "linear":
+        return Classifier(load_model()).classify
+    if not all(installed(name) for name in PACKAGED):
+        pytest.skip("the embed extra is not installed")
+    return Classifier(load_model(), heads_for(load_settings(embeddings="auto"))).classify
 
 
 @pytest.mark.parametrize(
@@ -48,7 +65,7 @@ from smart_spawn_plugin.engine.classify.classifier import classify
         ("Reason step by step: which of the three suspects lied?", {"reasoning"}),
     ],
 )
-def test_misfire_fixed(text: str, allowed: set[str]) -> None:
+def test_misfire_fixed(text: str, allowed: set[str], classify: Classify) -> None:
     result = classify(text)
     assert result.category in allowed, result.reason
 
@@ -61,13 +78,13 @@ def test_misfire_fixed(text: str, allowed: set[str]) -> None:
         "Go through the whole transcript and pull out every decision we made",
     ],
 )
-def test_long_documents_are_not_code_and_not_fast_cheap(text: str) -> None:
+def test_long_documents_are_not_code_and_not_fast_cheap(text: str, classify: Classify) -> None:
     result = classify(text)
     assert result.category not in {"coding", "fast-cheap"}, result.reason
     assert result.signals.long_context
 
 
-def test_summary_of_a_short_text_stays_fast_cheap() -> None:
+def test_summary_of_a_short_text_stays_fast_cheap(classify: Classify) -> None:
     result = classify("Summarize this paragraph in one sentence")
     assert result.category == "fast-cheap"
     assert result.confidence >= 0.5
@@ -84,16 +101,16 @@ def test_summary_of_a_short_text_stays_fast_cheap() -> None:
         ("Translate 'good morning' into French", "fast-cheap"),
     ],
 )
-def test_intent_rules_keep_clear_cases(text: str, category: str) -> None:
+def test_intent_rules_keep_clear_cases(text: str, category: str, classify: Classify) -> None:
     assert classify(text).category == category
 
 
-def test_chinese_task_is_marked_chinese() -> None:
+def test_chinese_task_is_marked_chinese(classify: Classify) -> None:
     """The language signal is what lets selection boost models strong in Chinese."""
     result = classify("帮我总结这篇关于气候变化的文章")
     assert result.signals.language == "zh"
 
 
-def test_no_evidence_falls_back_to_general_and_says_so() -> None:
+def test_no_evidence_falls_back_to_general_and_says_so(classify: Classify) -> None:
     result = classify("Thanks for the feedback on my presentation")
     assert result.category != "coding"
