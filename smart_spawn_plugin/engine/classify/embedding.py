@@ -36,6 +36,7 @@ import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from smart_spawn_plugin.log import get_logger
@@ -168,8 +169,6 @@ _EXTRAS: Final = {"use": "embed", "e5": "e5"}
 
 def installed(name: str) -> bool:
     """Whether packaged embedder ``name`` and numpy can be imported (nothing is loaded)."""
-    from importlib.util import find_spec
-
     return find_spec("numpy") is not None and find_spec(_MODULES[name]) is not None
 
 
@@ -188,17 +187,24 @@ def packaged_head(name: str) -> EmbeddingHead:
 
 def heads_for(settings: Settings) -> list[EmbeddingHead]:
     """The heads the ``embeddings`` setting asks for. ``auto`` takes the :data:`AUTO` embedders
-    that are installed; a named packaged embedder that is not installed is skipped with a
-    warning, never an error."""
+    that are installed (and the endpoint when ``embeddings_url`` is set); a named packaged
+    embedder that is not installed is skipped with a warning, never an error. The endpoint's
+    head never raises here: a bad URL makes it answer "unavailable" with the reason."""
     choice = settings.embeddings
     if choice == "off":
         return []
     auto = choice == "auto"
     out: list[EmbeddingHead] = []
-    for name in AUTO if auto else choice.split(","):
-        if name not in PACKAGED:
-            continue  # the endpoint embedder is not built yet
-        if installed(name):
+    names = [*AUTO, *(["endpoint"] if settings.embeddings_url else [])]
+    for name in names if auto else choice.split(","):
+        if name == "endpoint":
+            if find_spec("numpy") is None:
+                log.warning("embeddings.skipped", embedder=name, why="numpy is not installed")
+                continue
+            from .endpoint import endpoint_head  # imports httpx: only when asked for
+
+            out.append(endpoint_head(settings))
+        elif installed(name):
             out.append(packaged_head(name))
         elif not auto:
             log.warning(
