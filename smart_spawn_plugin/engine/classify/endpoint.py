@@ -108,20 +108,29 @@ class EndpointEmbedder:
         return self.embed_many([text])[0]
 
     def embed_many(self, texts: Sequence[str], timeout: float | None = None) -> list[list[float]]:
-        """One request for ``texts``; vectors in input order, all of one dimension."""
+        """One request for ``texts``; vectors in input order, all of one dimension.
+
+        Concurrent calls send concurrent requests (each waits at most the timeout)."""
         with self._lock:
             if self.broken:
                 left = self._open_until - self._clock()
                 raise EmbeddingUnavailable(f"{self._last_error}; retry in {left:.0f}s")
             self.requests += 1
-            try:
-                vectors = self._post(list(texts), timeout or self.timeout)
-            except EmbeddingUnavailable as exc:
+        try:
+            vectors = self._post(list(texts), timeout or self.timeout)
+        except EmbeddingUnavailable as exc:
+            with self._lock:
                 self._open_until = self._clock() + BREAKER_S
                 self._last_error = str(exc)
-                raise
+            raise
+        with self._lock:
             self._open_until = 0.0
-            return vectors
+            if self.dim is not None and len(vectors[0]) != self.dim:
+                self._open_until = self._clock() + BREAKER_S
+                self._last_error = f"vector dimension changed from {self.dim} to {len(vectors[0])}"
+                raise EmbeddingUnavailable(self._last_error)
+            self.dim = len(vectors[0])
+        return vectors
 
     def _post(self, texts: list[str], timeout: float) -> list[list[float]]:
         body: dict[str, Any] = {"input": texts}
@@ -143,10 +152,6 @@ class EndpointEmbedder:
         dims = {len(v) for v in vectors}
         if len(vectors) != len(texts) or len(dims) != 1 or 0 in dims:
             raise EmbeddingUnavailable(f"got {len(vectors)} vectors for {len(texts)} texts")
-        (dim,) = dims
-        if self.dim is not None and dim != self.dim:
-            raise EmbeddingUnavailable(f"vector dimension changed from {self.dim} to {dim}")
-        self.dim = dim
         return vectors
 
 
@@ -165,6 +170,12 @@ def cache_path(home: Path, embedder: EndpointEmbedder, rows: Sequence[Row]) -> P
     return home / "classifier" / f"endpoint-head-{sha}.json"
 
 
+def _placeholder() -> Head:
+    """A head with the classes and no weights: the classifier maps its classes to a head's once,
+    at start, before the real head exists. Never asked to answer."""
+    return Head(CATEGORIES, [[0.0]] * len(CATEGORIES), [0.0] * len(CATEGORIES))
+
+
 class EndpointHead(EmbeddingHead):
     """The endpoint embedder with a head fitted on first use (see the module docstring).
 
@@ -181,8 +192,7 @@ class EndpointHead(EmbeddingHead):
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        # A placeholder with the classes (the classifier maps its classes once, at start).
-        super().__init__(embedder, Head(CATEGORIES, [[0.0]] * len(CATEGORIES), [0.0] * 7))
+        super().__init__(embedder, _placeholder())
         self.endpoint = embedder
         self.cache = cache
         self._rows = rows
@@ -267,7 +277,7 @@ class _Misconfigured(EmbeddingHead):
 
     def __init__(self, why: str) -> None:
         self.name = "endpoint"
-        self.head = Head(CATEGORIES, [[0.0]] * len(CATEGORIES), [0.0] * len(CATEGORIES))
+        self.head = _placeholder()
         self._why = why
 
     def log_probs(self, text: str) -> list[float]:
