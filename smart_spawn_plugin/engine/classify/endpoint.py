@@ -9,7 +9,8 @@ most per :data:`BREAKER_S`. The first success closes it.
 
 Any model may sit behind the URL, so its head cannot ship. :class:`EndpointHead` fits it on
 first use, in a background thread, on our hand-written prompts (``data/classifier/ours.jsonl``,
-the rows the packaged heads are fitted on) and caches it as JSON in
+the rows the packaged heads are fitted on; its logits scaled so that its probabilities are
+honest on held-out folds, :func:`.fit.calibration`) and caches it as JSON in
 ``<home>/classifier/endpoint-head-<sha>.json`` (the sha covers url, model and rows), so later
 processes load it at once. Until it is ready :meth:`EndpointHead.log_probs` raises
 :class:`EmbeddingUnavailable` and the classifier answers without it; a failed fit is retried
@@ -36,7 +37,7 @@ from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import CATEGORIES
 
 from .embedding import EMBED_CHARS, EmbeddingHead, EmbeddingUnavailable, Head, head_from_payload
-from .fit import fit_logistic
+from .fit import calibration, fit_logistic
 
 if TYPE_CHECKING:
     from smart_spawn_plugin.settings import Settings
@@ -52,7 +53,7 @@ FIT_RETRY_S: Final = 60.0
 FIT_BATCH: Final = 64
 FIT_TIMEOUT_S: Final = 120.0
 #: Bumped when the fit changes, so stale cached heads are not reused.
-HEAD_FORMAT: Final = 1
+HEAD_FORMAT: Final = 2
 
 Row = tuple[str, str]  # (text, category)
 
@@ -252,8 +253,11 @@ class EndpointHead(EmbeddingHead):
             for i in range(0, len(texts), FIT_BATCH):
                 batch = texts[i : i + FIT_BATCH]
                 vectors += self.endpoint.embed_many(batch, timeout=FIT_TIMEOUT_S)
-            coef, intercept = fit_logistic(vectors, [cat for _, cat in rows], CATEGORIES)
-            head = Head(CATEGORIES, coef, intercept)
+            labels = [cat for _, cat in rows]
+            coef, intercept = fit_logistic(vectors, labels, CATEGORIES)
+            scale = calibration(vectors, labels, CATEGORIES)
+            coef = [[w * scale for w in row] for row in coef]
+            head = Head(CATEGORIES, coef, [b * scale for b in intercept])
         except Exception as exc:  # the background thread must never die silently
             with self._lock:
                 self._error = str(exc) or type(exc).__name__
@@ -261,6 +265,7 @@ class EndpointHead(EmbeddingHead):
             log.warning("embeddings.fit_failed", embedder="endpoint", why=self._error)
             return
         payload = {**head.payload(), "url": self.endpoint.url, "model": self.endpoint.model}
+        payload |= {"format": HEAD_FORMAT, "rows": len(rows), "scale": scale}
         try:
             self.cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.cache.with_suffix(f".{os.getpid()}.tmp")

@@ -79,3 +79,45 @@ def fit_logistic(
     coef = w[:, :-1] / sd
     intercept = w[:, -1] - coef @ mu
     return coef.tolist(), intercept.tolist()
+
+
+#: Scales tried by :func:`calibration` (1 = the fit as is).
+SCALES: Final = (1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08, 0.05)
+
+
+def calibration(
+    vectors: Sequence[Sequence[float]],
+    labels: Sequence[str],
+    classes: Sequence[str],
+    *,
+    folds: int = 5,
+) -> float:
+    """The factor for a head's logits that minimises held-out log loss over ``folds`` folds
+    (row ``i`` is held out in fold ``i % folds``), one of :data:`SCALES`.
+
+    A head fitted on a few hundred rows in hundreds of dimensions separates them perfectly and
+    is far surer than it is right; in the classifier's product of experts an over-sure head
+    outvotes the others. Scaling its logits (temperature) keeps its ranking and makes its
+    probabilities honest on rows it did not see.
+    """
+    import numpy as np
+
+    x = np.asarray(vectors, dtype=np.float64)
+    truth = np.asarray([list(classes).index(label) for label in labels])
+    held: list[np.ndarray] = []
+    order: list[np.ndarray] = []
+    for k in range(folds):
+        test = np.arange(len(labels)) % folds == k
+        train = [label for i, label in enumerate(labels) if i % folds != k]
+        coef, intercept = fit_logistic(x[~test], train, classes)
+        held.append(x[test] @ np.asarray(coef).T + np.asarray(intercept))
+        order.append(truth[test])
+    z, y = np.vstack(held), np.concatenate(order)
+
+    def loss(scale: float) -> float:
+        s = z * scale
+        s -= s.max(axis=1, keepdims=True)
+        logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+        return float(-logp[np.arange(len(y)), y].mean())
+
+    return min(SCALES, key=loss)

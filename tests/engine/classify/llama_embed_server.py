@@ -3,7 +3,8 @@
 Usage: ``python tests/engine/classify/llama_embed_server.py PORT MODEL.gguf ALIAS [THREADS]``.
 Embeddings mode (``/v1/embeddings`` only), mean pooling, L2-normalised vectors; one thread
 unless told (``bench/classify_endpoint.py`` uses it too), one slot of 4096 tokens (the classifier
-sends at most 2000 characters a text, up to ~2000 tokens of CJK). Runs until killed. ``xllamacpp.Server`` starts serving HTTP in background threads when constructed.
+sends at most 2000 characters a text, up to ~2000 tokens of CJK). Runs until killed.
+``xllamacpp.Server`` starts serving HTTP in background threads when constructed.
 """
 
 from __future__ import annotations
