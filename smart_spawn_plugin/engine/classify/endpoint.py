@@ -78,8 +78,14 @@ class EndpointEmbedder:
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        parts = urlsplit(url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(url.strip())
+            httpx.URL(url.strip())
+            # ``port`` raises for an out-of-range port
+            usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+        except (ValueError, httpx.InvalidURL):
+            usable = False
+        if not usable:
             raise InvalidParam(
                 f"embeddings_url must be an http(s) URL ending in /v1, got {url!r}",
                 field="embeddings_url",
@@ -141,7 +147,7 @@ class EndpointEmbedder:
             resp = self._client.post(f"{self.url}/embeddings", json=body, timeout=timeout)
         except httpx.TimeoutException:
             raise EmbeddingUnavailable(f"no answer within {timeout:g}s") from None
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # httpx.HTTPError and anything else: the contract is one error
             raise EmbeddingUnavailable(f"{type(exc).__name__}: {exc}") from None
         if not resp.is_success:
             raise EmbeddingUnavailable(f"HTTP {resp.status_code} from {self.url}/embeddings")

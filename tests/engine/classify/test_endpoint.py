@@ -211,7 +211,9 @@ def test_breaker_fails_fast_then_closes_on_the_first_success() -> None:
     assert len(seen) == 4
 
 
-@pytest.mark.parametrize("url", ["ftp://host/v1", "localhost:8080/v1", "", "http:///v1"])
+@pytest.mark.parametrize(
+    "url", ["ftp://host/v1", "localhost:8080/v1", "", "http:///v1", "http://127.0.0.1:99999/v1"]
+)
 def test_a_non_http_url_is_invalid_param(url: str) -> None:
     with pytest.raises(InvalidParam, match="embeddings_url must be an http") as info:
         EndpointEmbedder(url)
