@@ -230,8 +230,11 @@ def test_bad_url_in_settings_degrades_with_the_reason(tmp_path: Path) -> None:
 
 
 def test_auto_adds_the_endpoint_only_with_a_url(tmp_path: Path) -> None:
-    assert "endpoint" not in [h.name for h in heads_for(load_settings(home=tmp_path))]
-    settings = load_settings(home=tmp_path, embeddings_url="http://127.0.0.1:9/v1")
+    without = load_settings(home=tmp_path, embeddings="auto")
+    assert "endpoint" not in [h.name for h in heads_for(without)]
+    settings = load_settings(
+        home=tmp_path, embeddings="auto", embeddings_url="http://127.0.0.1:9/v1"
+    )
     (head,) = [h for h in heads_for(settings) if h.name == "endpoint"]
     assert isinstance(head, EndpointHead)
     assert head.endpoint.requests == 0 and not head.ready.is_set()  # nothing sent at start
