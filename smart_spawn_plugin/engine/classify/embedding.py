@@ -30,95 +30,32 @@ without that head and says so). Only ``numpy`` (brought by the extra) is importe
 from __future__ import annotations
 
 import json
-import math
 import os
 import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
 from smart_spawn_plugin.log import get_logger
+
+from .head import EMBED_CHARS as EMBED_CHARS
+from .head import Embedder as Embedder
+from .head import EmbeddingHead as EmbeddingHead
+from .head import EmbeddingUnavailable as EmbeddingUnavailable
+from .head import Head as Head
+from .head import head_from_payload as head_from_payload
 
 if TYPE_CHECKING:
     from smart_spawn_plugin.settings import Settings
 
 log = get_logger(__name__)
 
-#: Embedders see the task's first characters only: cost grows with length and the ask is
-#: stated up front (the linear model and the rules still read the whole task).
-EMBED_CHARS: Final = 2000
 PACKAGED: Final = ("use", "e5")
 #: What ``auto`` takes when installed: USE alone. e5 adds accuracy for ~45 ms a task (p50, one
 #: thread; ~300 ms at p90), so it is opt-in (``embeddings = "use,e5"``).
 AUTO: Final = ("use",)
-
-
-class EmbeddingUnavailable(Exception):
-    """An embedder could not embed this text now (package missing, server down, timeout)."""
-
-
-class Embedder(Protocol):
-    """Text → vector. ``embed`` raises :class:`EmbeddingUnavailable` on any failure."""
-
-    name: str
-
-    def embed(self, text: str) -> Sequence[float]: ...
-
-
-class Head:
-    """Multinomial logistic head: ``coef`` is one row of ``dim`` weights per class."""
-
-    def __init__(
-        self, classes: Sequence[str], coef: Sequence[Sequence[float]], intercept: Sequence[float]
-    ) -> None:
-        import numpy as np
-
-        if len(coef) != len(classes) or len(intercept) != len(classes):
-            raise ValueError("head weights do not match its class list")
-        self.classes = tuple(classes)
-        self._coef = np.asarray(coef, dtype=np.float32)
-        self._intercept = np.asarray(intercept, dtype=np.float32)
-        self.dim = int(self._coef.shape[1])
-
-    def log_probs(self, vector: Sequence[float]) -> list[float]:
-        """Log-softmax of the head's logits for one vector of ``dim`` values."""
-        import numpy as np
-
-        vec = np.asarray(vector, dtype=np.float32)
-        if vec.shape != (self.dim,):
-            raise EmbeddingUnavailable(f"vector has shape {vec.shape}, the head wants {self.dim}")
-        z = self._coef @ vec + self._intercept
-        top = float(z.max())
-        total = math.log(float(np.exp(z - top).sum())) + top
-        return [float(v) - total for v in z]
-
-    def payload(self) -> dict[str, Any]:
-        """JSON form (what :func:`head_from_payload` reads)."""
-        return {
-            "classes": list(self.classes),
-            "coef": [[round(float(w), 5) for w in row] for row in self._coef],
-            "intercept": [round(float(b), 5) for b in self._intercept],
-        }
-
-
-def head_from_payload(payload: dict[str, Any]) -> Head:
-    """The inverse of :meth:`Head.payload`."""
-    return Head(payload["classes"], payload["coef"], payload["intercept"])
-
-
-class EmbeddingHead:
-    """One embedder and its head; :meth:`log_probs` maps a task text to per-class values."""
-
-    def __init__(self, embedder: Embedder, head: Head) -> None:
-        self.embedder = embedder
-        self.head = head
-        self.name = embedder.name
-
-    def log_probs(self, text: str) -> list[float]:
-        """The head's log-probabilities for ``text`` (its first :data:`EMBED_CHARS`)."""
-        return self.head.log_probs(self.embedder.embed(text[:EMBED_CHARS]))
 
 
 class _Packaged:

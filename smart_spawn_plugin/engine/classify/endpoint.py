@@ -36,8 +36,8 @@ from smart_spawn_plugin.errors import InvalidParam
 from smart_spawn_plugin.log import get_logger
 from smart_spawn_plugin.models import CATEGORIES
 
-from .embedding import EMBED_CHARS, EmbeddingHead, EmbeddingUnavailable, Head, head_from_payload
 from .fit import calibration, fit_logistic
+from .head import EMBED_CHARS, EmbeddingHead, EmbeddingUnavailable, Head, head_from_payload
 
 if TYPE_CHECKING:
     from smart_spawn_plugin.settings import Settings
