@@ -122,6 +122,11 @@ class Classification(BaseModel):
         default=None, description="'category', 'flagship', 'lightweight' or a '+'-joined mix."
     )
     reason: str
+    heads_missing: bool = Field(
+        default=False,
+        exclude=True,
+        description="An embedding head could not answer (so :func:`classify` does not memoise).",
+    )
 
 
 def _softmax(logits: Sequence[float]) -> list[float]:
@@ -286,6 +291,7 @@ class Classifier:
             signals=sig,
             override="+".join(fired) or None,
             reason=reason,
+            heads_missing=bool(unheard),
         )
 
     def _add_heads(self, text: str, probs: list[float]) -> tuple[list[str], list[str]]:
@@ -328,20 +334,36 @@ def reset() -> None:
     _default.cache_clear()
 
 
+class _Unmemoised(Exception):
+    """Carries a result that must not be memoised (``lru_cache`` never stores an exception)."""
+
+    def __init__(self, result: Classification) -> None:
+        self.result = result
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def _classify_cached(text: str) -> Classification:
-    return _default().classify(text)
+    result = _default().classify(text)
+    if result.heads_missing:
+        # Answered without a head that may answer later (an endpoint still fitting or down
+        # for a moment): the next call classifies again instead of keeping this answer.
+        raise _Unmemoised(result)
+    return result
 
 
 def classify(text: str) -> Classification:
     """Classify a task text with the bundled model (see the module docstring).
 
     Results for texts up to :data:`CACHE_MAX_CHARS` are memoised (LRU, :data:`CACHE_SIZE`
-    entries); the returned :class:`Classification` is immutable and may be shared.
+    entries), except one given while an embedding head could not answer; the returned
+    :class:`Classification` is immutable and may be shared.
 
     Raises :class:`InvalidParam` for empty/whitespace text; ``ModelFileError`` only if the
     package's weights file is broken.
     """
     if isinstance(text, str) and len(text) <= CACHE_MAX_CHARS:
-        return _classify_cached(text)
+        try:
+            return _classify_cached(text)
+        except _Unmemoised as partial:
+            return partial.result
     return _default().classify(text)

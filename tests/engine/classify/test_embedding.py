@@ -167,3 +167,41 @@ def test_cli_classifies_with_the_heads_and_rejects_a_bad_setting(tmp_path: Path)
     )
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
     assert "unknown embedder 'bert'" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+class _Flaky:
+    """Down on its first call, then answering (an endpoint that was still fitting)."""
+
+    name = "flaky"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed(self, text: str) -> Sequence[float]:
+        self.calls += 1
+        if self.calls == 1:
+            raise EmbeddingUnavailable("head being fitted")
+        return [1.0, 0.0, 0.0, 0.0]
+
+
+def test_an_answer_without_a_head_is_not_memoised(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smart_spawn_plugin.engine.classify import classifier
+
+    flaky = _Flaky()
+    coef = [[5.0 if c == "vision" else 0.0, 0.0, 0.0, 0.0] for c in CATEGORIES]
+    clf = Classifier(load_model(), [EmbeddingHead(flaky, Head(CATEGORIES, coef, [0.0] * 7))])
+    classifier.reset()
+    monkeypatch.setattr(classifier, "_default", lambda: clf)
+    try:
+        text = "Tell me about the weather in Lisbon"
+        first = classifier.classify(text)
+        assert "without flaky (head being fitted)" in first.reason and first.heads_missing
+        second = classifier.classify(text)  # classified again: the head now answers
+        assert "embeddings: flaky" in second.reason and not second.heads_missing
+        assert second.scores["vision"] > first.scores["vision"]
+        assert classifier.classify(text) is second  # a complete answer is memoised
+        assert flaky.calls == 2
+        assert "heads_missing" not in first.model_dump()  # never in an API answer
+    finally:
+        monkeypatch.undo()
+        classifier.reset()
