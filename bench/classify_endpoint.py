@@ -69,7 +69,7 @@ from smart_spawn_plugin.engine.classify.model import load_model  # noqa: E402
 from smart_spawn_plugin.models import CATEGORIES  # noqa: E402
 
 DEV = Path("/work/shared/data/prompts/dev.jsonl")
-SERVER = ROOT / "tests" / "engine" / "classify" / "llama_embed_server.py"
+SERVER = ROOT / "tests" / "llama_server.py"
 ALIAS = "smollm2-embed"
 
 
@@ -99,7 +99,8 @@ def _start_server(threads: int) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as sock:  # a free port: bind, read, release
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    cmd = [sys.executable, str(SERVER), str(port), str(gguf), ALIAS, str(threads)]
+    cmd = [sys.executable, str(SERVER), str(port), str(gguf), ALIAS, "--embedding"]
+    cmd += ["--threads", str(threads)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):
         try:

