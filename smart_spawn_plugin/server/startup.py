@@ -42,10 +42,13 @@ IDLE_S: Final = 1.0
 
 def ready(runtime: Runtime) -> None:
     """Load what the first pick needs: the current catalog (stored, not rebuilt, when current)
-    and the task classifier. Blocking; the lifespan runs it in a thread."""
-    from smart_spawn_plugin.engine.classify.classifier import classify
+    and the task classifier. Blocking; the lifespan runs it in a thread. The classifier's
+    embedding engines (~0.8 s for USE) load in the background meanwhile: picks in the first
+    second are classified without them (and say so)."""
+    from smart_spawn_plugin.engine.classify.classifier import classify, preload_heads
 
     runtime.catalog.current()
+    preload_heads()
     classify("load the classifier")
 
 

@@ -84,6 +84,7 @@ __all__ = [
     "Signals",
     "classify",
     "detect_signals",
+    "preload_heads",
     "reset",
     "strip_prefixes",
 ]
@@ -326,6 +327,14 @@ def _default() -> Classifier:
     from smart_spawn_plugin.settings import load_settings
 
     return Classifier(load_model(), heads_for(load_settings()))
+
+
+def preload_heads() -> None:
+    """Start loading the default classifier's embedding engines in the background (the server
+    does, before it reports ready): until they are loaded, tasks are classified without them
+    and those answers are not memoised."""
+    for head in _default().heads:
+        head.preload()
 
 
 def reset() -> None:

@@ -59,15 +59,41 @@ AUTO: Final = ("use",)
 
 
 class _Packaged:
-    """A packaged embedder: built lazily, one call at a time (the engines are not reentrant)."""
+    """A packaged embedder: built lazily, one call at a time (the engines are not reentrant).
+
+    Built on first :meth:`embed` (that call waits: a one-shot CLI wants the head), or in the
+    background after :meth:`preload`; while a background build runs, :meth:`embed` answers
+    "loading" (:class:`EmbeddingUnavailable`) at once, so a server never waits on it.
+    """
 
     def __init__(self, name: str, build: Callable[[], Callable[[str], Any]]) -> None:
         self.name = name
         self._build = build
         self._fn: Callable[[str], Any] | None = None
         self._lock = threading.Lock()
+        self._loading = threading.Event()  # set while a background build runs
+
+    def preload(self) -> None:
+        """Start building the engine in a daemon thread (no-op when built or building)."""
+        with self._lock:
+            if self._fn is not None or self._loading.is_set():
+                return
+            self._loading.set()
+        threading.Thread(target=self._load, name=f"embedder-{self.name}", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            with self._lock:
+                if self._fn is None:
+                    self._fn = self._build()
+        except Exception as exc:  # embed() builds again and reports the cause
+            log.warning("embeddings.load_failed", embedder=self.name, error=str(exc))
+        finally:
+            self._loading.clear()
 
     def embed(self, text: str) -> Sequence[float]:
+        if self._loading.is_set():
+            raise EmbeddingUnavailable(f"{self.name}: loading")
         with self._lock:
             try:
                 if self._fn is None:

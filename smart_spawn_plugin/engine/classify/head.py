@@ -81,3 +81,9 @@ class EmbeddingHead:
     def log_probs(self, text: str) -> list[float]:
         """The head's log-probabilities for ``text`` (its first :data:`EMBED_CHARS`)."""
         return self.head.log_probs(self.embedder.embed(text[:EMBED_CHARS]))
+
+    def preload(self) -> None:
+        """Let the embedder load in the background, if it can (packaged engines can)."""
+        preload = getattr(self.embedder, "preload", None)
+        if callable(preload):
+            preload()

@@ -205,3 +205,28 @@ def test_an_answer_without_a_head_is_not_memoised(monkeypatch: pytest.MonkeyPatc
     finally:
         monkeypatch.undo()
         classifier.reset()
+
+
+def test_a_background_load_answers_loading_instead_of_waiting() -> None:
+    import threading
+
+    gate = threading.Event()
+    built: list[bool] = []
+
+    def build() -> object:
+        gate.wait()  # the engine takes its time to load
+        built.append(True)
+        return lambda text: [0.5, 0.5]
+
+    embedder = _Packaged("slow", build)  # type: ignore[arg-type]
+    embedder.preload()
+    with pytest.raises(EmbeddingUnavailable, match="slow: loading"):
+        embedder.embed("hello")  # answered at once, not after the load
+    gate.set()
+    for thread in threading.enumerate():
+        if thread.name == "embedder-slow":
+            thread.join()
+    assert embedder.embed("hello") == [0.5, 0.5]
+    assert built == [True]  # built once, by the background thread
+    embedder.preload()  # already built: nothing more happens
+    assert built == [True]
