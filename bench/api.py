@@ -259,8 +259,9 @@ def _env(cache: bool = True) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("SMART_SPAWN_") and k != "PYTHONDONTWRITEBYTECODE"
-    }
+        if (not k.startswith("SMART_SPAWN_") or k == "SMART_SPAWN_EMBEDDINGS")
+        and k != "PYTHONDONTWRITEBYTECODE"
+    }  # SMART_SPAWN_EMBEDDINGS passes: the classifier's heads change start-up and picks
     env.update(PYCACHE)
     env["SMART_SPAWN_RATE_LIMIT"] = str(10**9)
     env["SMART_SPAWN_CACHE_TTL_S"] = "60" if cache else "0"

@@ -8,7 +8,8 @@ tables (~1.3 s). Now:
   task classifier — the two things every pick needs, so the first pick costs what later ones do;
   the fast path answers every API route from then on (``fastpath``);
 * **after the first response** (or :data:`IDLE_S` without any request), in a thread
-  (:meth:`Warmup.run`): FastAPI (``app.Api.fastapi``), the dashboard (its routes added then), its
+  (:meth:`Warmup.run`): the classifier's embedding engines (their own thread), FastAPI
+  (``app.Api.fastapi``), the dashboard (its routes added then), its
   templates and the planner; then ``gc.freeze()`` moves everything loaded so far (catalog,
   classifier, templates) out of the cyclic GC's reach: a full collection otherwise rescans
   those long-lived objects and stalls a request ~150 ms every few dozen dashboard pages
@@ -43,12 +44,12 @@ IDLE_S: Final = 1.0
 def ready(runtime: Runtime) -> None:
     """Load what the first pick needs: the current catalog (stored, not rebuilt, when current)
     and the task classifier. Blocking; the lifespan runs it in a thread. The classifier's
-    embedding engines (~0.8 s for USE) load in the background meanwhile: picks in the first
-    second are classified without them (and say so)."""
-    from smart_spawn_plugin.engine.classify.classifier import classify, preload_heads
+    embedding engines (~0.8 s for USE, GIL-bound) wait for the warm-up: picks until then are
+    classified without them (and say so)."""
+    from smart_spawn_plugin.engine.classify.classifier import classify, defer_heads
 
     runtime.catalog.current()
-    preload_heads()
+    defer_heads()
     classify("load the classifier")
 
 
@@ -76,8 +77,10 @@ class Warmup:
             self._dashboard = True
 
     def _warm(self) -> None:
+        from smart_spawn_plugin.engine.classify.classifier import preload_heads
         from smart_spawn_plugin.server.dashboard.render import warm_up
 
+        preload_heads()  # the classifier's embedding engines, in their own thread
         self.include_dashboard()  # builds FastAPI first
         warm_up()
 

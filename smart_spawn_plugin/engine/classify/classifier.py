@@ -83,6 +83,7 @@ __all__ = [
     "Classifier",
     "Signals",
     "classify",
+    "defer_heads",
     "detect_signals",
     "preload_heads",
     "reset",
@@ -329,10 +330,16 @@ def _default() -> Classifier:
     return Classifier(load_model(), heads_for(load_settings()))
 
 
+def defer_heads() -> None:
+    """Load the default classifier but not its embedding engines: until :func:`preload_heads`
+    has loaded them, tasks are classified without them (and say so); those answers are not
+    memoised. The server defers them until after its first response."""
+    for head in _default().heads:
+        head.defer()
+
+
 def preload_heads() -> None:
-    """Start loading the default classifier's embedding engines in the background (the server
-    does, before it reports ready): until they are loaded, tasks are classified without them
-    and those answers are not memoised."""
+    """Start loading the default classifier's embedding engines in the background."""
     for head in _default().heads:
         head.preload()
 

@@ -61,9 +61,10 @@ AUTO: Final = ("use",)
 class _Packaged:
     """A packaged embedder: built lazily, one call at a time (the engines are not reentrant).
 
-    Built on first :meth:`embed` (that call waits: a one-shot CLI wants the head), or in the
-    background after :meth:`preload`; while a background build runs, :meth:`embed` answers
-    "loading" (:class:`EmbeddingUnavailable`) at once, so a server never waits on it.
+    Built on first :meth:`embed` (that call waits: a one-shot CLI wants the head), unless
+    :meth:`defer` or :meth:`preload` was called: then :meth:`embed` answers "loading"
+    (:class:`EmbeddingUnavailable`) at once until the background build of :meth:`preload` has
+    finished, so a server never waits on it.
     """
 
     def __init__(self, name: str, build: Callable[[], Callable[[str], Any]]) -> None:
@@ -71,14 +72,20 @@ class _Packaged:
         self._build = build
         self._fn: Callable[[str], Any] | None = None
         self._lock = threading.Lock()
-        self._loading = threading.Event()  # set while a background build runs
+        self._state = "idle"  # idle → (deferred →) loading → idle, built
+
+    def defer(self) -> None:
+        """Answer "loading" until :meth:`preload` has built the engine."""
+        with self._lock:
+            if self._fn is None and self._state == "idle":
+                self._state = "deferred"
 
     def preload(self) -> None:
-        """Start building the engine in a daemon thread (no-op when built or building)."""
+        """Build the engine in a daemon thread (no-op when built or building)."""
         with self._lock:
-            if self._fn is not None or self._loading.is_set():
+            if self._fn is not None or self._state == "loading":
                 return
-            self._loading.set()
+            self._state = "loading"
         threading.Thread(target=self._load, name=f"embedder-{self.name}", daemon=True).start()
 
     def _load(self) -> None:
@@ -89,10 +96,10 @@ class _Packaged:
         except Exception as exc:  # embed() builds again and reports the cause
             log.warning("embeddings.load_failed", embedder=self.name, error=str(exc))
         finally:
-            self._loading.clear()
+            self._state = "idle"
 
     def embed(self, text: str) -> Sequence[float]:
-        if self._loading.is_set():
+        if self._state != "idle":
             raise EmbeddingUnavailable(f"{self.name}: loading")
         with self._lock:
             try:

@@ -82,6 +82,12 @@ class EmbeddingHead:
         """The head's log-probabilities for ``text`` (its first :data:`EMBED_CHARS`)."""
         return self.head.log_probs(self.embedder.embed(text[:EMBED_CHARS]))
 
+    def defer(self) -> None:
+        """Have the embedder answer "loading" until :meth:`preload`, if it can."""
+        defer = getattr(self.embedder, "defer", None)
+        if callable(defer):
+            defer()
+
     def preload(self) -> None:
         """Let the embedder load in the background, if it can (packaged engines can)."""
         preload = getattr(self.embedder, "preload", None)

@@ -230,3 +230,24 @@ def test_a_background_load_answers_loading_instead_of_waiting() -> None:
     assert built == [True]  # built once, by the background thread
     embedder.preload()  # already built: nothing more happens
     assert built == [True]
+
+
+def test_a_deferred_embedder_answers_loading_until_preloaded() -> None:
+    calls: list[str] = []
+
+    def build() -> object:
+        calls.append("built")
+        return lambda text: [1.0]
+
+    embedder = _Packaged("later", build)  # type: ignore[arg-type]
+    embedder.defer()
+    with pytest.raises(EmbeddingUnavailable, match="later: loading"):
+        embedder.embed("hello")
+    assert calls == []  # deferring never builds
+    embedder.preload()
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "embedder-later":
+            thread.join()
+    assert embedder.embed("hello") == [1.0] and calls == ["built"]
