@@ -59,7 +59,7 @@ def main() -> int:
         print(f"{name}: {len(rows)} rows, dim {len(vectors[0])}", file=sys.stderr)
     payload = {
         "format": 1,
-        "fitted_on": "data/classifier/ours.jsonl (smart-spawn:hand-written, MIT)",
+        "fitted_on": "data/classifier/ours.jsonl (smart-spawn:hand-written and smart-spawn:written-from-definitions, MIT)",
         "heads": heads,
     }
     OUT.write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")
