@@ -5,7 +5,7 @@ Usage::
     .venv/bin/pip install -e '.[embed,train]'
     .venv/bin/python scripts/train_embedding_heads.py
 
-Rows: our own hand-written prompts only (``data/classifier/ours.jsonl``, MIT, this project),
+Rows: our own prompts only (``data/classifier/ours.jsonl``, MIT, this project),
 embedded by the very embedders the classifier uses (``engine/classify/embedding.py``), so the
 whole dev set stays held out from the heads. Each head is a multinomial logistic regression
 (C = 10, balanced classes: the linear model's settings, fixed beforehand, not tuned on the dev
@@ -59,7 +59,8 @@ def main() -> int:
         print(f"{name}: {len(rows)} rows, dim {len(vectors[0])}", file=sys.stderr)
     payload = {
         "format": 1,
-        "fitted_on": "data/classifier/ours.jsonl (smart-spawn:hand-written and smart-spawn:written-from-definitions, MIT)",
+        "fitted_on": "data/classifier/ours.jsonl (smart-spawn:hand-written and "
+        "smart-spawn:written-from-definitions, MIT)",
         "heads": heads,
     }
     OUT.write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -59,9 +59,9 @@ def test_setting_names_embedders_and_rejects_unknown_ones() -> None:
     assert heads_for(load_settings(embeddings="off")) == []
 
 
-def test_auto_takes_the_fast_packaged_embedder() -> None:
+def test_auto_takes_every_installed_packaged_embedder() -> None:
     _need_packaged()
-    assert [h.name for h in heads_for(load_settings(embeddings="auto"))] == ["use"]
+    assert [h.name for h in heads_for(load_settings(embeddings="auto"))] == ["use", "e5"]
     assert [h.name for h in heads_for(load_settings(embeddings="use,e5"))] == ["use", "e5"]
     assert [h.name for h in heads_for(load_settings(embeddings="e5"))] == ["e5"]
 
@@ -161,7 +161,7 @@ def test_cli_classifies_with_the_heads_and_rejects_a_bad_setting(tmp_path: Path)
     )
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert answer["category"] == "vision" and "embeddings: use" in answer["reason"]
+    assert answer["category"] == "vision" and "embeddings: use, e5" in answer["reason"]
     bad = subprocess.run(
         cmd, env={**env, "SMART_SPAWN_EMBEDDINGS": "bert"}, capture_output=True, text=True
     )
