@@ -232,8 +232,8 @@ class Settings(BaseSettings):
         default="auto",
         validation_alias=_alias("embeddings", "embeddings"),
         description="Sentence-embedding heads the task classifier adds to its linear model: "
-        "'auto' (use, when installed with smart-spawn[embed]), 'off', or a comma list of use, "
-        "e5 (more accurate, ~45 ms a task), endpoint.",
+        "'auto' (each of use, e5 installed: smart-spawn[embed], smart-spawn[e5]), 'off', or a "
+        "comma list of use, e5 (~45 ms a task), endpoint.",
     )
     embeddings_url: str | None = Field(
         default=None,

