@@ -39,7 +39,7 @@ def _runs(text: str, n: int = 8) -> set[str]:
 
 def test_our_rows_are_well_formed_and_distinct() -> None:
     rows = _rows(OURS)
-    assert len(rows) == 1689
+    assert len(rows) == 1723
     assert all(r["category"] in CATEGORIES and r["text"].strip() for r in rows)
     assert {r["source"] for r in rows} == SOURCES
     labels: dict[str, set[str]] = {}
