@@ -195,7 +195,7 @@ def main() -> int:
     t0 = time.perf_counter()
     heads = [packaged_head(name) for name in PACKAGED if installed(name)]
     variants: dict[str, Sequence[EmbeddingHead]] = {"ours": ()}
-    for k in range(1, len(heads) + 1):  # use (the auto setting), then use + e5
+    for k in range(1, len(heads) + 1):  # use, then use + e5 (auto, both installed)
         variants["ours_with_" + "_".join(h.name for h in heads[:k])] = heads[:k]
     by_variant = leave_source_out(dev, ours, variants)
     preds = by_variant["ours"]

@@ -55,7 +55,7 @@ log = get_logger(__name__)
 
 PACKAGED: Final = ("use", "e5")
 #: What ``auto`` takes, each when installed: USE, and e5 too when its extra is installed. Each
-#: head adds accuracy (leave-source-out macro 0.733 linear, 0.791 with USE, 0.810 with both);
+#: head adds accuracy (leave-source-out macro 0.728 linear, 0.789 with USE, 0.815 with both);
 #: e5 costs ~45 ms a task (p50, one thread), so it comes with its own extra.
 AUTO: Final = ("use", "e5")
 

@@ -1,5 +1,5 @@
 """The classifier's embedding heads, with the real packaged embedders (USE multilingual v3 and
-multilingual-e5-small, installed by the ``embed`` extra, which ``dev`` includes)."""
+multilingual-e5-small, installed by the ``embed`` and ``e5`` extras, which ``dev`` includes)."""
 
 from __future__ import annotations
 
