@@ -55,7 +55,11 @@ def _time(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall and CPU (user + system) seconds of one run of ``argv``."""
     cpu = _cpu()
     start = time.perf_counter()
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    # Run outside any checkout: with ``-m`` the working directory comes first on sys.path and
+    # would shadow the PYTHONPATH a before/after comparison sets.
+    proc = subprocess.run(
+        argv, env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, check=False
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.strip()}")
@@ -113,6 +117,7 @@ def main() -> None:
                 "python": platform.python_version(),
                 "cpus": os.cpu_count(),
                 "load_average": [round(x, 2) for x in os.getloadavg()],
+                "embeddings": env.get("SMART_SPAWN_EMBEDDINGS", "auto"),
                 "version": _stats(version, TARGETS["version"]),
                 "pick": _stats(pick, TARGETS["pick"]),
             },

